@@ -1,0 +1,166 @@
+//! Reads: snapshots, lists, history and the feed, on the reader pool.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use trackwire_domain::{Order, OrderId, Topic};
+
+use crate::types::{FeedPage, History, OrderFilter, OrderPage, PageRequest, StoredEvent};
+use crate::StoreError;
+
+const EVENT_COLUMNS: &str = "id, topic, seq, epoch, feed_offset, type, version, occurred_at, payload";
+
+pub(super) async fn order(
+    pool: &SqlitePool,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Option<Order>, StoreError> {
+    let row = sqlx::query("SELECT snapshot FROM orders WHERE tenant = ? AND id = ?")
+        .bind(tenant)
+        .bind(id.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| snapshot(&r)).transpose()
+}
+
+pub(super) async fn list_orders(
+    pool: &SqlitePool,
+    tenant: &str,
+    filter: &OrderFilter,
+    page: &PageRequest,
+) -> Result<OrderPage, StoreError> {
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT pos, snapshot FROM orders WHERE tenant = ");
+    query.push_bind(tenant);
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(customer) = &filter.customer {
+        query.push(" AND customer_id = ").push_bind(customer);
+    }
+    if let Some(courier) = &filter.courier {
+        query.push(" AND courier_id = ").push_bind(courier);
+    }
+    if let Some(after) = &page.after {
+        // Cursors are `pos` values we handed out; anything else matches nothing.
+        let pos: i64 = after.parse().unwrap_or(0);
+        query.push(" AND pos < ").push_bind(pos);
+    }
+    query
+        .push(" ORDER BY pos DESC LIMIT ")
+        .push_bind(i64::from(page.limit) + 1);
+    let rows = query.build().fetch_all(pool).await?;
+    let more = rows.len() > page.limit as usize;
+    let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
+    let mut last_pos = None;
+    for row in rows.iter().take(page.limit as usize) {
+        items.push(snapshot(row)?);
+        last_pos = Some(row.try_get::<i64, _>("pos")?);
+    }
+    let next = if more { last_pos.map(|p| p.to_string()) } else { None };
+    Ok(OrderPage { items, next })
+}
+
+pub(super) async fn replay_since(
+    pool: &SqlitePool,
+    tenant: &str,
+    topic: &Topic,
+    since: u64,
+    limit: u32,
+) -> Result<History, StoreError> {
+    let Some(order_id) = topic.order_id() else {
+        return Err(StoreError::NoHistory(topic.to_string()));
+    };
+    let topic_name = topic.to_string();
+    // One read transaction: the events and the head position come from the
+    // same snapshot of the database.
+    let mut tx = pool.begin().await?;
+    let head = sqlx::query("SELECT seq, epoch FROM topics WHERE tenant = ? AND topic = ?")
+        .bind(tenant)
+        .bind(&topic_name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::OrderNotFound(order_id.clone()))?;
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE tenant = ? AND topic = ? AND seq > ? \
+         ORDER BY seq LIMIT ?"
+    ))
+    .bind(tenant)
+    .bind(&topic_name)
+    .bind(to_i64(since))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(History {
+        events: rows.iter().map(stored_event).collect::<Result<_, _>>()?,
+        seq: to_u64(head.try_get("seq")?),
+        epoch: head.try_get("epoch")?,
+    })
+}
+
+pub(super) async fn feed_since(
+    pool: &SqlitePool,
+    tenant: &str,
+    offset: u64,
+    limit: u32,
+) -> Result<FeedPage, StoreError> {
+    let mut tx = pool.begin().await?;
+    let head: Option<i64> = sqlx::query_scalar("SELECT feed_offset FROM tenants WHERE tenant = ?")
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE tenant = ? AND feed_offset > ? \
+         ORDER BY feed_offset LIMIT ?"
+    ))
+    .bind(tenant)
+    .bind(to_i64(offset))
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(FeedPage {
+        events: rows.iter().map(stored_event).collect::<Result<_, _>>()?,
+        offset: head.map(to_u64).unwrap_or(0),
+    })
+}
+
+pub(super) fn snapshot(row: &SqliteRow) -> Result<Order, StoreError> {
+    let json: String = row.try_get("snapshot")?;
+    Ok(serde_json::from_str(&json)?)
+}
+
+fn stored_event(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    let occurred_at: String = row.try_get("occurred_at")?;
+    Ok(StoredEvent {
+        id: row.try_get("id")?,
+        topic: row.try_get("topic")?,
+        seq: to_u64(row.try_get("seq")?),
+        epoch: row.try_get("epoch")?,
+        offset: row.try_get::<Option<i64>, _>("feed_offset")?.map(to_u64),
+        event_type: row.try_get("type")?,
+        version: u32::try_from(row.try_get::<i64, _>("version")?).unwrap_or(1),
+        occurred_at: parse_time(&occurred_at)?,
+        payload: row.try_get("payload")?,
+    })
+}
+
+pub(super) fn parse_time(raw: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp '{raw}': {e}")))
+}
+
+pub(super) fn format_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+// SQLite integers are i64; seq and offsets are never negative.
+pub(super) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(super) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
