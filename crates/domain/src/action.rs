@@ -78,7 +78,9 @@ impl Action {
 impl Validate for Action {
     fn validate(&self, _path: &str, errors: &mut ValidationErrors) {
         match self {
-            Action::Cancel { reason } => errors.optional_text("reason", reason.as_deref(), MAX_TEXT),
+            Action::Cancel { reason } => {
+                errors.optional_text("reason", reason.as_deref(), MAX_TEXT)
+            }
             Action::ChangeInstructions { text } => {
                 errors.optional_text("text", Some(text), MAX_TEXT)
             }

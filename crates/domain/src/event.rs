@@ -460,8 +460,8 @@ mod tests {
 
     #[test]
     fn unknown_types_are_named() {
-        let err = check_recorded_type(&serde_json::json!({"type": "teleported"}))
-            .expect_err("unknown");
+        let err =
+            check_recorded_type(&serde_json::json!({"type": "teleported"})).expect_err("unknown");
         assert_eq!(err.fields[0].code, "unknown_event_type");
         assert!(err.fields[0].message.contains("status_changed"));
         let err = check_recorded_type(&serde_json::json!({})).expect_err("missing");

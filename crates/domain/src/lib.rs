@@ -24,9 +24,9 @@ pub mod validate;
 pub use action::Action;
 pub use envelope::{Envelope, PAYLOAD_VERSION};
 pub use event::{
-    ChatMessage, CourierAssigned, Delayed, DeliveryFailed, DurableEvent, EphemeralSignal,
-    Classified, EtaChanged, InstructionsChanged, Item, Location, OrderCreated, Party, RecordedInput,
-    StatusChanged,
+    ChatMessage, Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent,
+    EphemeralSignal, EtaChanged, InstructionsChanged, Item, Location, OrderCreated, Party,
+    RecordedInput, StatusChanged,
 };
 pub use ids::{new_event_id, OrderId};
 pub use order::{Delay, Order, TransitionError};

@@ -245,10 +245,16 @@ mod tests {
         let order = placed()
             .apply(&status(Shipped), Utc::now())
             .expect("skip forward");
-        let err = order.apply(&status(Confirmed), Utc::now()).expect_err("backwards");
+        let err = order
+            .apply(&status(Confirmed), Utc::now())
+            .expect_err("backwards");
         assert_eq!(err.allowed(), &[OutForDelivery, Delivered, Returned]);
-        assert!(err.to_string().contains("out_for_delivery, delivered, returned"));
-        let err = order.apply(&status(Cancelled), Utc::now()).expect_err("shipped");
+        assert!(err
+            .to_string()
+            .contains("out_for_delivery, delivered, returned"));
+        let err = order
+            .apply(&status(Cancelled), Utc::now())
+            .expect_err("shipped");
         assert!(matches!(err, TransitionError::InvalidTransition { .. }));
     }
 
@@ -263,13 +269,21 @@ mod tests {
                 Utc::now(),
             )
             .expect("delay");
-        assert_eq!(order.delay.as_ref().map(|d| d.reason.as_str()), Some("storm"));
+        assert_eq!(
+            order.delay.as_ref().map(|d| d.reason.as_str()),
+            Some("storm")
+        );
         assert!(!order.is_final);
         let failed = DurableEvent::DeliveryFailed(DeliveryFailed {
             reason: "nobody home".into(),
         });
-        assert!(order.apply(&failed, Utc::now()).is_err(), "not in transit yet");
-        let order = order.apply(&status(OutForDelivery), Utc::now()).expect("ofd");
+        assert!(
+            order.apply(&failed, Utc::now()).is_err(),
+            "not in transit yet"
+        );
+        let order = order
+            .apply(&status(OutForDelivery), Utc::now())
+            .expect("ofd");
         assert!(order.delay.is_none(), "a status change clears the delay");
         let order = order.apply(&failed, Utc::now()).expect("in transit");
         assert_eq!(order.status, OutForDelivery);

@@ -147,13 +147,23 @@ mod tests {
     fn the_allowed_table() {
         assert_eq!(
             Placed.allowed_next(),
-            vec![Confirmed, Preparing, Shipped, OutForDelivery, Delivered, Cancelled]
+            vec![
+                Confirmed,
+                Preparing,
+                Shipped,
+                OutForDelivery,
+                Delivered,
+                Cancelled
+            ]
         );
         assert_eq!(
             Preparing.allowed_next(),
             vec![Shipped, OutForDelivery, Delivered, Cancelled]
         );
-        assert_eq!(Shipped.allowed_next(), vec![OutForDelivery, Delivered, Returned]);
+        assert_eq!(
+            Shipped.allowed_next(),
+            vec![OutForDelivery, Delivered, Returned]
+        );
         assert_eq!(OutForDelivery.allowed_next(), vec![Delivered, Returned]);
     }
 

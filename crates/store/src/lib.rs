@@ -100,6 +100,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` durable order events of the tenant with an offset
     /// greater than `offset`, in offset order.
-    async fn feed_since(&self, tenant: &str, offset: u64, limit: u32)
-        -> Result<FeedPage, StoreError>;
+    async fn feed_since(
+        &self,
+        tenant: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<FeedPage, StoreError>;
 }

@@ -50,7 +50,12 @@ async fn data_survives_reopening() {
             .await
             .expect("create");
         let recorded = store
-            .record("t1", &order, conformance::status(OrderStatus::Confirmed), None)
+            .record(
+                "t1",
+                &order,
+                conformance::status(OrderStatus::Confirmed),
+                None,
+            )
             .await
             .expect("confirm");
         store.close().await;
@@ -59,7 +64,12 @@ async fn data_survives_reopening() {
     let store = SqliteStore::open(dir.path()).await.expect("reopen");
     assert_eq!(store.order("t1", &order).await.expect("read"), Some(before));
     let next = store
-        .record("t1", &order, conformance::status(OrderStatus::Preparing), None)
+        .record(
+            "t1",
+            &order,
+            conformance::status(OrderStatus::Preparing),
+            None,
+        )
         .await
         .expect("continues");
     assert_eq!(next.events[0].seq, 3, "seq continues after a restart");

@@ -20,7 +20,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Topic};
 
-use crate::types::{FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded};
+use crate::types::{
+    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded,
+};
 use crate::{Store, StoreError};
 
 /// The file name inside the data directory.
@@ -35,8 +37,9 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) `trackwire.db` in `data_dir` and migrates it.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| StoreError::Corrupt(format!("cannot create {}: {e}", data_dir.display())))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Corrupt(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
         let options = SqliteConnectOptions::new().filename(data_dir.join(DB_FILE));
         Self::with_options(options).await
     }

@@ -8,7 +8,8 @@ use trackwire_domain::{Order, OrderId, Topic};
 use crate::types::{FeedPage, History, OrderFilter, OrderPage, PageRequest, StoredEvent};
 use crate::StoreError;
 
-const EVENT_COLUMNS: &str = "id, topic, seq, epoch, feed_offset, type, version, occurred_at, payload";
+const EVENT_COLUMNS: &str =
+    "id, topic, seq, epoch, feed_offset, type, version, occurred_at, payload";
 
 pub(super) async fn order(
     pool: &SqlitePool,
@@ -57,7 +58,11 @@ pub(super) async fn list_orders(
         items.push(snapshot(row)?);
         last_pos = Some(row.try_get::<i64, _>("pos")?);
     }
-    let next = if more { last_pos.map(|p| p.to_string()) } else { None };
+    let next = if more {
+        last_pos.map(|p| p.to_string())
+    } else {
+        None
+    };
     Ok(OrderPage { items, next })
 }
 

@@ -27,11 +27,12 @@ pub(super) async fn create_order(
     if let Some(done) = replay_key(&mut tx, tenant, idempotency.as_ref()).await? {
         return Ok(done);
     }
-    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE tenant = ? AND id = ?")
-        .bind(tenant)
-        .bind(id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM orders WHERE tenant = ? AND id = ?")
+            .bind(tenant)
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     if exists.is_some() {
         return Err(StoreError::OrderExists(id));
     }
@@ -49,7 +50,14 @@ pub(super) async fn create_order(
     }
     let at = Utc::now();
     let mut order = Order::create(id.clone(), &created, at);
-    let event = append(&mut tx, tenant, &id, &DurableEvent::OrderCreated(created), at).await?;
+    let event = append(
+        &mut tx,
+        tenant,
+        &id,
+        &DurableEvent::OrderCreated(created),
+        at,
+    )
+    .await?;
     order.seq = event.seq;
     order.epoch = event.epoch.clone();
     sqlx::query(

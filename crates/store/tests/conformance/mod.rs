@@ -117,9 +117,16 @@ pub(crate) async fn transitions_are_enforced_in_the_transaction(store: Arc<dyn S
             OrderStatus::Returned
         ]
     );
-    let after = store.order("t1", &order).await.expect("read").expect("exists");
+    let after = store
+        .order("t1", &order)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!((after.seq, after.status), (2, OrderStatus::Shipped));
-    assert_eq!(seqs(&*store, "t1", &Topic::Order(order.clone())).await, [1, 2]);
+    assert_eq!(
+        seqs(&*store, "t1", &Topic::Order(order.clone())).await,
+        [1, 2]
+    );
 
     let err = store
         .record("t1", &id("NOPE"), status(OrderStatus::Confirmed), None)
@@ -159,7 +166,11 @@ pub(crate) async fn concurrent_writers_get_gap_free_seq(store: Arc<dyn Store>) {
         seqs(&*store, "t1", &Topic::Order(order.clone())).await,
         (1..=65).collect::<Vec<u64>>()
     );
-    let snapshot = store.order("t1", &order).await.expect("read").expect("exists");
+    let snapshot = store
+        .order("t1", &order)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(snapshot.seq, 65);
     let feed = store.feed_since("t1", 0, 1000).await.expect("feed");
     let offsets: Vec<u64> = feed.events.iter().filter_map(|e| e.offset).collect();
@@ -211,7 +222,10 @@ pub(crate) async fn idempotency_keys(store: Arc<dyn Store>) {
     assert!(again.replayed);
     assert_eq!(again.events, first.events, "same key, same result");
     assert_eq!(again.order, first.order);
-    assert_eq!(seqs(&*store, "t1", &Topic::Order(order.clone())).await, [1, 2]);
+    assert_eq!(
+        seqs(&*store, "t1", &Topic::Order(order.clone())).await,
+        [1, 2]
+    );
 
     let err = store
         .record("t1", &order, instructions("door"), key("cust", "k1", "f2"))
@@ -274,12 +288,23 @@ pub(crate) async fn chat_has_its_own_seq_and_stays_off_the_feed(store: Arc<dyn S
         assert_eq!(recorded.events[0].offset, None);
         assert_eq!(recorded.order.seq, 1, "chat leaves the order's seq alone");
     }
-    assert_eq!(seqs(&*store, "t1", &Topic::Chat(order.clone())).await, [1, 2, 3]);
+    assert_eq!(
+        seqs(&*store, "t1", &Topic::Chat(order.clone())).await,
+        [1, 2, 3]
+    );
     let chat = store
         .replay_since("t1", &Topic::Chat(order.clone()), 0, 10)
         .await
         .expect("chat");
-    assert_ne!(chat.epoch, store.order("t1", &order).await.expect("r").expect("o").epoch);
+    assert_ne!(
+        chat.epoch,
+        store
+            .order("t1", &order)
+            .await
+            .expect("r")
+            .expect("o")
+            .epoch
+    );
     let feed = store.feed_since("t1", 0, 100).await.expect("feed");
     assert_eq!(feed.events.len(), 1);
     assert_eq!(feed.offset, 1);
@@ -299,7 +324,10 @@ pub(crate) async fn replay_pages_and_errors(store: Arc<dyn Store>) {
     }
     let topic = Topic::Order(order.clone());
     let page = store.replay_since("t1", &topic, 3, 4).await.expect("page");
-    assert_eq!(page.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5, 6, 7]);
+    assert_eq!(
+        page.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [4, 5, 6, 7]
+    );
     assert_eq!(page.seq, 10, "the head, not the page end");
     let tail = store.replay_since("t1", &topic, 10, 4).await.expect("tail");
     assert!(tail.events.is_empty());
@@ -313,10 +341,18 @@ pub(crate) async fn replay_pages_and_errors(store: Arc<dyn Store>) {
     ));
     let feed = store.feed_since("t1", 8, 100).await.expect("feed");
     assert_eq!(
-        feed.events.iter().filter_map(|e| e.offset).collect::<Vec<_>>(),
+        feed.events
+            .iter()
+            .filter_map(|e| e.offset)
+            .collect::<Vec<_>>(),
         [9, 10]
     );
-    assert!(store.feed_since("t2", 0, 100).await.expect("empty").events.is_empty());
+    assert!(store
+        .feed_since("t2", 0, 100)
+        .await
+        .expect("empty")
+        .events
+        .is_empty());
 }
 
 pub(crate) async fn list_filters_and_pages(store: Arc<dyn Store>) {
@@ -335,7 +371,11 @@ pub(crate) async fn list_filters_and_pages(store: Arc<dyn Store>) {
     let mut after = None;
     loop {
         let page = store
-            .list_orders("t1", &OrderFilter::default(), &PageRequest { after, limit: 3 })
+            .list_orders(
+                "t1",
+                &OrderFilter::default(),
+                &PageRequest { after, limit: 3 },
+            )
             .await
             .expect("page");
         assert!(page.items.len() <= 3);
@@ -379,7 +419,14 @@ pub(crate) async fn list_filters_and_pages(store: Arc<dyn Store>) {
     assert_eq!(confirmed.items.len(), 1);
     assert_eq!(confirmed.items[0].id.as_str(), "L-3");
     let other = store
-        .list_orders("t2", &OrderFilter::default(), &PageRequest { after: None, limit: 50 })
+        .list_orders(
+            "t2",
+            &OrderFilter::default(),
+            &PageRequest {
+                after: None,
+                limit: 50,
+            },
+        )
         .await
         .expect("other tenant");
     assert!(other.items.is_empty());
@@ -397,9 +444,21 @@ pub(crate) async fn location_is_latest_wins(store: Arc<dyn Store>) {
         heading: None,
         ts,
     };
-    assert!(store.observe_location("t1", &order, &at(100, 52.0)).await.expect("a").is_some());
-    assert!(store.observe_location("t1", &order, &at(50, 53.0)).await.expect("b").is_none());
-    let snapshot = store.order("t1", &order).await.expect("read").expect("exists");
+    assert!(store
+        .observe_location("t1", &order, &at(100, 52.0))
+        .await
+        .expect("a")
+        .is_some());
+    assert!(store
+        .observe_location("t1", &order, &at(50, 53.0))
+        .await
+        .expect("b")
+        .is_none());
+    let snapshot = store
+        .order("t1", &order)
+        .await
+        .expect("read")
+        .expect("exists");
     assert_eq!(snapshot.location.map(|l| (l.ts, l.lat)), Some((100, 52.0)));
     assert_eq!(snapshot.seq, 1, "a location is not a durable event");
     store
@@ -413,6 +472,14 @@ pub(crate) async fn location_is_latest_wins(store: Arc<dyn Store>) {
         )
         .await
         .expect("eta");
-    let snapshot = store.order("t1", &order).await.expect("read").expect("exists");
-    assert_eq!(snapshot.location.map(|l| l.ts), Some(100), "kept across writes");
+    let snapshot = store
+        .order("t1", &order)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        snapshot.location.map(|l| l.ts),
+        Some(100),
+        "kept across writes"
+    );
 }

@@ -1,0 +1,62 @@
+//! What travels through a broker.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+/// A tenant's topic. Topics never cross tenants, so the tenant is part of
+/// the channel's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Channel {
+    pub tenant: Arc<str>,
+    pub topic: Arc<str>,
+}
+
+impl Channel {
+    pub fn new(tenant: &str, topic: &str) -> Self {
+        Self {
+            tenant: tenant.into(),
+            topic: topic.into(),
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.tenant, self.topic)
+    }
+}
+
+/// How a publication may be treated on the way to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Class {
+    /// Stored and numbered: never dropped, never reordered.
+    Durable { seq: u64, offset: Option<u64> },
+    /// Latest-wins: a newer one of the same `kind` on the same channel may
+    /// replace it while it waits.
+    Ephemeral { kind: Arc<str> },
+}
+
+/// One message for one channel: its class and the client-ready bytes,
+/// serialized once and shared by every subscriber.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    pub channel: Channel,
+    pub class: Class,
+    /// The envelope as JSON.
+    pub payload: Bytes,
+}
+
+impl Publication {
+    pub fn seq(&self) -> Option<u64> {
+        match self.class {
+            Class::Durable { seq, .. } => Some(seq),
+            Class::Ephemeral { .. } => None,
+        }
+    }
+
+    pub fn is_durable(&self) -> bool {
+        matches!(self.class, Class::Durable { .. })
+    }
+}
