@@ -1,1 +1,14 @@
-//! placeholder
+//! # trackwire-auth
+//!
+//! Who is calling, and what they may do.
+//!
+//! - [`identity`]: [`Identity`] (tenant, subject, role), the one seam every
+//!   handler takes, and the documented development identity.
+//! - [`policy`]: the authorization rules, pure functions of an identity and
+//!   the order's parties.
+
+pub mod identity;
+pub mod policy;
+
+pub use identity::{Identity, Role};
+pub use policy::{Access, Denied, OrderParties};

@@ -33,9 +33,9 @@ impl fmt::Display for Channel {
 pub enum Class {
     /// Stored and numbered: never dropped, never reordered.
     Durable { seq: u64, offset: Option<u64> },
-    /// Latest-wins: a newer one of the same `kind` on the same channel may
-    /// replace it while it waits.
-    Ephemeral { kind: Arc<str> },
+    /// Latest-wins: a newer one with the same `key` on the same channel may
+    /// replace it while it waits (e.g. `location:order:ZX-1001`).
+    Ephemeral { key: Arc<str> },
 }
 
 /// One message for one channel: its class and the client-ready bytes,

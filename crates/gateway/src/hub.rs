@@ -1,0 +1,94 @@
+//! This node's fan-out: broker channel -> local subscribers.
+//!
+//! The map is sharded (DashMap), so publications on different channels never
+//! contend, and delivering to a subscriber never blocks: it only puts the
+//! shared publication in that subscriber's bounded queue.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use trackwire_broker::{Broker, BrokerError, Channel, Publication, PublicationSink};
+
+/// Identifies one subscription in the hub.
+pub type SubscriberId = u64;
+
+/// Something that receives publications: a connection's queue.
+/// `deliver` must not block or wait.
+pub trait Subscriber: Send + Sync + 'static {
+    fn deliver(&self, publication: &Arc<Publication>);
+}
+
+pub struct Hub {
+    broker: Arc<dyn Broker>,
+    channels: DashMap<Channel, HashMap<SubscriberId, Arc<dyn Subscriber>>>,
+    next_id: AtomicU64,
+}
+
+impl Hub {
+    /// Creates the hub and starts the broker with it as the sink.
+    pub async fn start(broker: Arc<dyn Broker>) -> Result<Arc<Self>, BrokerError> {
+        let hub = Arc::new(Self {
+            broker: broker.clone(),
+            channels: DashMap::new(),
+            next_id: AtomicU64::new(1),
+        });
+        broker.start(hub.clone()).await?;
+        Ok(hub)
+    }
+
+    pub fn broker(&self) -> &Arc<dyn Broker> {
+        &self.broker
+    }
+
+    /// Adds a subscriber to a channel; the first one makes this node
+    /// subscribe at the broker.
+    pub async fn subscribe(
+        &self,
+        channel: &Channel,
+        subscriber: Arc<dyn Subscriber>,
+    ) -> Result<SubscriberId, BrokerError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let first = {
+            let mut entry = self.channels.entry(channel.clone()).or_default();
+            entry.insert(id, subscriber);
+            entry.len() == 1
+        };
+        if first {
+            self.broker.subscribe(channel).await?;
+        }
+        Ok(id)
+    }
+
+    /// Removes a subscriber; the last one makes this node unsubscribe.
+    pub async fn unsubscribe(&self, channel: &Channel, id: SubscriberId) {
+        let emptied = self
+            .channels
+            .remove_if_mut(channel, |_, subscribers| {
+                subscribers.remove(&id);
+                subscribers.is_empty()
+            })
+            .is_some();
+        if emptied {
+            if let Err(error) = self.broker.unsubscribe(channel).await {
+                tracing::warn!(%channel, %error, "broker unsubscribe failed");
+            }
+        }
+    }
+
+    /// How many local subscribers a channel has.
+    pub fn subscriber_count(&self, channel: &Channel) -> usize {
+        self.channels.get(channel).map_or(0, |s| s.len())
+    }
+}
+
+impl PublicationSink for Hub {
+    fn deliver(&self, publication: Arc<Publication>) {
+        if let Some(subscribers) = self.channels.get(&publication.channel) {
+            for subscriber in subscribers.values() {
+                subscriber.deliver(&publication);
+            }
+        }
+    }
+}

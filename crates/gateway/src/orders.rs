@@ -1,0 +1,228 @@
+//! [`OrderService`]: the one path for every read and write of orders, shared
+//! by REST and the real-time transports: authorize, store, publish.
+
+use std::collections::hash_map::DefaultHasher;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+use trackwire_auth::policy::{check, Access, OrderParties};
+use trackwire_auth::{Identity, Role};
+use trackwire_broker::{Broker, Publication};
+use trackwire_domain::{Action, Classified, EphemeralSignal, Order, OrderCreated, OrderId, Topic};
+use trackwire_store::{
+    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded, Store,
+    StoreError,
+};
+
+use crate::{publish, GatewayError};
+
+/// Writes of one tenant are published in the order they were stored: each
+/// write holds its tenant's stripe from the store call to the publish, so
+/// this node's subscribers see seq and offset in order.
+const STRIPES: usize = 64;
+
+/// A new order as asked for: the id is made when not given.
+#[derive(Debug, Clone)]
+pub struct CreateOrder {
+    pub id: Option<OrderId>,
+    pub created: OrderCreated,
+}
+
+/// What recording an input did.
+#[derive(Debug, Clone)]
+pub enum RecordOutcome {
+    Durable(Recorded),
+    /// A signal; `taken` is false when it was older than what is shown.
+    Signal {
+        taken: bool,
+    },
+}
+
+pub struct OrderService {
+    store: Arc<dyn Store>,
+    broker: Arc<dyn Broker>,
+    stripes: Vec<Mutex<()>>,
+}
+
+impl OrderService {
+    pub fn new(store: Arc<dyn Store>, broker: Arc<dyn Broker>) -> Self {
+        Self {
+            store,
+            broker,
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub async fn create(
+        &self,
+        who: &Identity,
+        input: CreateOrder,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Recorded, GatewayError> {
+        check(who, Access::CreateOrder, None)?;
+        let id = input.id.unwrap_or_else(OrderId::generate);
+        self.write(&who.tenant, || {
+            self.store.create_order(&who.tenant, id, input.created, key)
+        })
+        .await
+    }
+
+    /// Records a durable event or takes a signal for an order.
+    pub async fn record(
+        &self,
+        who: &Identity,
+        id: &OrderId,
+        input: Classified,
+        key: Option<IdempotencyKey>,
+    ) -> Result<RecordOutcome, GatewayError> {
+        let order = self.load(&who.tenant, id).await?;
+        match input {
+            Classified::Durable(event) => {
+                check(who, Access::RecordEvent, Some(parties(&order)))?;
+                let recorded = self
+                    .write(&who.tenant, || {
+                        self.store.record(&who.tenant, id, event, key)
+                    })
+                    .await?;
+                Ok(RecordOutcome::Durable(recorded))
+            }
+            Classified::Ephemeral(signal) => {
+                let EphemeralSignal::Location(location) = &signal else {
+                    // Typing belongs to chat connections, not to orders.
+                    check(who, Access::RecordEvent, Some(parties(&order)))?;
+                    return Ok(RecordOutcome::Signal { taken: false });
+                };
+                check(who, Access::PublishLocation, Some(parties(&order)))?;
+                let taken = self
+                    .store
+                    .observe_location(&who.tenant, id, location)
+                    .await?
+                    .is_some();
+                if taken {
+                    let topic = Topic::Order(id.clone());
+                    self.send(publish::signal(&who.tenant, &topic, &signal))
+                        .await;
+                }
+                Ok(RecordOutcome::Signal { taken })
+            }
+        }
+    }
+
+    /// A customer action on their order (staff may act for them).
+    pub async fn act(
+        &self,
+        who: &Identity,
+        id: &OrderId,
+        action: Action,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Recorded, GatewayError> {
+        let order = self.load(&who.tenant, id).await?;
+        check(who, Access::ActOnOrder, Some(parties(&order)))?;
+        let event = action.into_event();
+        self.write(&who.tenant, || {
+            self.store.record(&who.tenant, id, event, key)
+        })
+        .await
+    }
+
+    pub async fn order(&self, who: &Identity, id: &OrderId) -> Result<Order, GatewayError> {
+        let order = self.load(&who.tenant, id).await?;
+        check(who, Access::ReadOrder, Some(parties(&order)))?;
+        Ok(order)
+    }
+
+    /// Lists orders; customers and couriers see only their own.
+    pub async fn list(
+        &self,
+        who: &Identity,
+        mut filter: OrderFilter,
+        page: PageRequest,
+    ) -> Result<OrderPage, GatewayError> {
+        match who.role {
+            Role::Customer => filter.customer = Some(who.subject.clone()),
+            Role::Courier => filter.courier = Some(who.subject.clone()),
+            Role::Dispatcher | Role::Admin | Role::Service => {}
+        }
+        Ok(self.store.list_orders(&who.tenant, &filter, &page).await?)
+    }
+
+    /// A topic's events after `since` (an order's own topic or its chat).
+    pub async fn history(
+        &self,
+        who: &Identity,
+        topic: &Topic,
+        since: u64,
+        limit: u32,
+    ) -> Result<History, GatewayError> {
+        if let Some(id) = topic.order_id() {
+            self.order(who, id).await?;
+        }
+        Ok(self
+            .store
+            .replay_since(&who.tenant, topic, since, limit)
+            .await?)
+    }
+
+    pub async fn feed(
+        &self,
+        who: &Identity,
+        offset: u64,
+        limit: u32,
+    ) -> Result<FeedPage, GatewayError> {
+        check(who, Access::ReadFeed, None)?;
+        Ok(self.store.feed_since(&who.tenant, offset, limit).await?)
+    }
+
+    async fn load(&self, tenant: &str, id: &OrderId) -> Result<Order, GatewayError> {
+        self.store
+            .order(tenant, id)
+            .await?
+            .ok_or_else(|| StoreError::OrderNotFound(id.clone()).into())
+    }
+
+    /// Stores under the tenant's stripe, then publishes what was stored.
+    async fn write<F, Fut>(&self, tenant: &str, store_call: F) -> Result<Recorded, GatewayError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Recorded, StoreError>>,
+    {
+        let _stripe = self.stripe(tenant).lock().await;
+        let recorded = store_call().await?;
+        if !recorded.replayed {
+            for event in &recorded.events {
+                self.send(publish::durable(tenant, event)).await;
+            }
+        }
+        Ok(recorded)
+    }
+
+    async fn send(&self, publications: Vec<Publication>) {
+        for publication in publications {
+            let channel = publication.channel.clone();
+            // The event is stored: a client that misses it recovers it by
+            // seq, so a broker failure is logged, not returned.
+            if let Err(error) = self.broker.publish(publication).await {
+                tracing::warn!(%channel, %error, "publish failed; subscribers will recover from the store");
+            }
+        }
+    }
+
+    fn stripe(&self, tenant: &str) -> &Mutex<()> {
+        let mut hasher = DefaultHasher::new();
+        tenant.hash(&mut hasher);
+        &self.stripes[(hasher.finish() as usize) % self.stripes.len()]
+    }
+}
+
+fn parties(order: &Order) -> OrderParties<'_> {
+    OrderParties {
+        customer: &order.customer.id,
+        courier: order.courier.as_ref().map(|c| c.id.as_str()),
+    }
+}
