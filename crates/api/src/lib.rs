@@ -1,1 +1,69 @@
-//! placeholder
+//! # trackwire-api
+//!
+//! The HTTP edge: the REST API under `/v1`, built with axum. Handlers parse
+//! and answer; every decision is made in [`trackwire_gateway::OrderService`].
+//!
+//! - [`app`]: the router, from an [`AppState`].
+//! - [`routes`]: one file per resource (orders, events and actions, feed).
+//! - [`extract`]: the caller's identity (the auth seam), JSON bodies and
+//!   `Idempotency-Key`.
+//! - [`error`]: [`ApiError`], the one error type, `{"error": {code, message,
+//!   details}}`, and the catalogue of stable codes.
+//! - [`openapi`]: the OpenAPI document served at `/v1/openapi.json`,
+//!   generated from the handlers' annotations.
+
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::trace::TraceLayer;
+use trackwire_gateway::OrderService;
+
+pub use error::ApiError;
+pub use extract::IdentitySource;
+
+/// Largest request body accepted by default (413 above it).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Everything a handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub orders: Arc<OrderService>,
+    pub identity: IdentitySource,
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(orders: Arc<OrderService>, identity: IdentitySource) -> Self {
+        Self {
+            orders,
+            identity,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.max_body_bytes;
+    Router::new()
+        .merge(routes::orders::router())
+        .merge(routes::events::router())
+        .merge(routes::feed::router())
+        .route(
+            "/v1/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
+        .route("/v1/health", get(routes::health))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

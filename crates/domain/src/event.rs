@@ -341,6 +341,7 @@ impl EphemeralSignal {
 /// The body of `POST /v1/orders/{id}/events`: `{"type": …, …payload}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecordedInput {
     StatusChanged(StatusChanged),
     EtaChanged(EtaChanged),

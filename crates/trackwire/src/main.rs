@@ -1,1 +1,61 @@
-fn main() {}
+//! The `trackwire` binary: `serve` runs the server, `demo` runs it with a
+//! simulator of demo orders. Errors end here, as anyhow.
+//!
+//! - `cli`: flags and environment variables.
+//! - `server`: builds the store, broker, hub and router, and runs them
+//!   until shutdown.
+//! - `demo`: the order simulator.
+
+mod cli;
+mod demo;
+mod server;
+
+use anyhow::Result;
+use clap::Parser;
+use tokio_util::sync::CancellationToken;
+
+use cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let common = match &cli.command {
+        Command::Serve(args) => &args.common,
+        Command::Demo(args) => &args.common,
+    };
+    server::init_logging(&common.log, common.log_format);
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(watch_signals(shutdown.clone()));
+
+    match cli.command {
+        Command::Serve(args) => server::serve(&args.common, None, shutdown).await,
+        Command::Demo(args) => demo::run(args, shutdown).await,
+    }
+}
+
+/// Cancels `shutdown` on SIGINT or SIGTERM; every task watches it.
+async fn watch_signals(shutdown: CancellationToken) {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot watch SIGTERM");
+                    let _ = interrupt.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+    shutdown.cancel();
+}

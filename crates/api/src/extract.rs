@@ -1,0 +1,185 @@
+//! Extractors: the caller's identity (the auth seam), JSON bodies, path and
+//! query parameters and `Idempotency-Key`, each failing as an [`ApiError`].
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use trackwire_auth::Identity;
+use trackwire_domain::OrderId;
+use trackwire_store::IdempotencyKey;
+
+use crate::{ApiError, AppState};
+
+/// How the server learns who is calling.
+#[derive(Debug, Clone)]
+pub enum IdentitySource {
+    /// No authentication configured: every request runs as
+    /// [`Identity::development`] (tenant `demo`, subject `dev`, role
+    /// `admin`). Only for development and the demo.
+    Development,
+}
+
+/// The authenticated caller. Every handler takes one: it is the seam where
+/// authentication plugs in.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Identity);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match state.identity {
+            IdentitySource::Development => Ok(Caller(Identity::development())),
+        }
+    }
+}
+
+/// A request body that must be JSON (or empty). Kept as bytes: handlers
+/// parse it with the domain's field-level validation and fingerprint it for
+/// idempotency.
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is larger than the server accepts",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", rejection.body_text())
+            }
+        })?;
+        if !bytes.is_empty() && !content_type.as_deref().is_some_and(is_json) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        Ok(JsonBody(bytes))
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Path parameters; a bad one is a 400 with a JSON body.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|r| ApiError::bad_request("invalid_path", r.body_text()))
+    }
+}
+
+/// Query parameters; a bad one is a 400 with a JSON body.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(value)| ApiQuery(value))
+            .map_err(|r| ApiError::bad_request("invalid_query", r.body_text()))
+    }
+}
+
+/// Parses an order id from the path.
+pub fn order_id(raw: &str) -> Result<OrderId, ApiError> {
+    OrderId::parse(raw).map_err(|message| ApiError::bad_request("invalid_order_id", message))
+}
+
+/// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub struct IdempotencyKeyHeader(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get("idempotency-key") else {
+            return Ok(Self(None));
+        };
+        match value.to_str() {
+            Ok(key)
+                if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Ok(Self(Some(key.to_owned())))
+            }
+            _ => Err(ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )),
+        }
+    }
+}
+
+impl IdempotencyKeyHeader {
+    /// The key scoped to the caller, fingerprinted with the request: the
+    /// same key with another method, path or body is a conflict.
+    pub fn scoped(
+        &self,
+        caller: &Identity,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Option<IdempotencyKey> {
+        let key = self.0.as_ref()?;
+        let mut digest = Sha256::new();
+        digest.update(method.as_bytes());
+        digest.update(b" ");
+        digest.update(path.as_bytes());
+        digest.update(b"\n");
+        digest.update(body);
+        let fingerprint = digest
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Some(IdempotencyKey {
+            subject: caller.subject.clone(),
+            key: key.clone(),
+            fingerprint,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types() {
+        assert!(is_json("application/json"));
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+    }
+}

@@ -1,0 +1,194 @@
+//! `/v1/orders/{id}/events` (record, and history since a seq) and
+//! `/v1/orders/{id}/actions/{action}` (customer actions).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use trackwire_domain::event::check_recorded_type;
+use trackwire_domain::validate::{from_value, parse_value, Validate};
+use trackwire_domain::{Action, Envelope, RecordedInput, Topic};
+use trackwire_gateway::RecordOutcome;
+use utoipa::{IntoParams, ToSchema};
+
+use super::orders::{page_limit, replayed_header};
+use super::EventResult;
+use crate::error::ErrorBody;
+use crate::extract::{order_id, ApiPath, ApiQuery, Caller, IdempotencyKeyHeader, JsonBody};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/orders/{id}/events", post(record).get(since))
+        .route("/v1/orders/{id}/actions/{action}", post(act))
+}
+
+/// The answer for a signal (`location`): it was shown, or it was older than
+/// what is shown.
+#[derive(Serialize, ToSchema)]
+pub struct SignalResult {
+    pub taken: bool,
+}
+
+/// Records an event on the order: `{"type": …, …payload}`. Durable events
+/// answer 201 with the stored envelope and the order after it; a `location`
+/// answers 202.
+#[utoipa::path(
+    post, path = "/v1/orders/{id}/events", tag = "events",
+    params(
+        ("id" = String, Path, description = "Order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key"),
+    ),
+    request_body(content = RecordedInput, description = "An event: `type` and its payload fields side by side"),
+    responses(
+        (status = 201, body = EventResult),
+        (status = 202, description = "A signal, latest-wins", body = SignalResult),
+        (status = 400, description = "malformed_json, invalid_order_id", body = ErrorBody),
+        (status = 404, description = "order_not_found", body = ErrorBody),
+        (status = 409, description = "invalid_transition (details.allowed), order_final, not_allowed_in_status", body = ErrorBody),
+        (status = 413, description = "payload_too_large", body = ErrorBody),
+        (status = 415, description = "unsupported_media_type", body = ErrorBody),
+        (status = 422, description = "validation_failed, unknown_event_type, idempotency_key_reused", body = ErrorBody),
+    )
+)]
+pub(crate) async fn record(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+    idempotency: IdempotencyKeyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let order = order_id(&id)?;
+    let value = parse_value(&body)?;
+    check_recorded_type(&value)?;
+    let input = from_value::<RecordedInput>(value)?.validated()?;
+    let key = idempotency.scoped(&who, "POST", &format!("/v1/orders/{order}/events"), &body);
+    match state
+        .orders
+        .record(&who, &order, input.classify(), key)
+        .await?
+    {
+        RecordOutcome::Durable(recorded) => Ok((
+            StatusCode::CREATED,
+            replayed_header(recorded.replayed),
+            Json(EventResult::new(&recorded.events, recorded.order)?),
+        )
+            .into_response()),
+        RecordOutcome::Signal { taken } => {
+            Ok((StatusCode::ACCEPTED, Json(SignalResult { taken })).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SinceQuery {
+    /// The last seq the client applied (0 or absent: from the start).
+    since: Option<u64>,
+    /// The epoch the client's seq belongs to; if the topic's epoch differs
+    /// the answer is 409 `epoch_mismatch` and the client reloads the snapshot.
+    epoch: Option<String>,
+    /// Most events in one answer, 1 to 1000 (default 100).
+    limit: Option<u32>,
+}
+
+/// A page of one topic's history.
+#[derive(Serialize, ToSchema)]
+pub struct EventsSince {
+    /// Events after `since`, in seq order.
+    pub events: Vec<Envelope>,
+    /// The topic's latest seq: more events wait when it is past the last
+    /// one returned.
+    pub seq: u64,
+    pub epoch: String,
+}
+
+/// The order's events after a seq, for polling clients and recovery.
+#[utoipa::path(
+    get, path = "/v1/orders/{id}/events", tag = "events",
+    params(("id" = String, Path, description = "Order id"), SinceQuery),
+    responses(
+        (status = 200, body = EventsSince),
+        (status = 400, description = "invalid_query, invalid_order_id", body = ErrorBody),
+        (status = 404, description = "order_not_found", body = ErrorBody),
+        (status = 409, description = "epoch_mismatch: reload the snapshot", body = ErrorBody),
+    )
+)]
+pub(crate) async fn since(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<SinceQuery>,
+) -> Result<Json<EventsSince>, ApiError> {
+    let topic = Topic::Order(order_id(&id)?);
+    let limit = page_limit(query.limit, 100, 1000)?;
+    let history = state
+        .orders
+        .history(&who, &topic, query.since.unwrap_or(0), limit)
+        .await?;
+    if let Some(epoch) = query.epoch.filter(|e| *e != history.epoch) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "epoch_mismatch",
+            format!("the topic's history was reset (epoch {epoch} is gone); reload the snapshot"),
+        )
+        .with_details(json!({ "epoch": history.epoch, "seq": history.seq })));
+    }
+    Ok(Json(EventsSince {
+        events: history.events.iter().map(|e| e.envelope()).collect(),
+        seq: history.seq,
+        epoch: history.epoch,
+    }))
+}
+
+/// A customer action: `cancel` (`{"reason"?}`) while the order has not
+/// shipped, or `change_instructions` (`{"text"}`). Send an
+/// `Idempotency-Key` so a retry applies once.
+#[utoipa::path(
+    post, path = "/v1/orders/{id}/actions/{action}", tag = "events",
+    params(
+        ("id" = String, Path, description = "Order id"),
+        ("action" = String, Path, description = "cancel | change_instructions"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key"),
+    ),
+    request_body(content = Object, description = "The action's arguments (may be empty for cancel)"),
+    responses(
+        (status = 200, body = EventResult),
+        (status = 404, description = "order_not_found", body = ErrorBody),
+        (status = 409, description = "invalid_transition, order_final", body = ErrorBody),
+        (status = 422, description = "unknown_action, validation_failed, idempotency_key_reused", body = ErrorBody),
+    )
+)]
+pub(crate) async fn act(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath((id, action)): ApiPath<(String, String)>,
+    idempotency: IdempotencyKeyHeader,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let order = order_id(&id)?;
+    let args = if body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        parse_value(&body)?
+    };
+    let action = Action::parse(&action, args)?;
+    let path = format!("/v1/orders/{order}/actions/{}", action_name(&action));
+    let key = idempotency.scoped(&who, "POST", &path, &body);
+    let recorded = state.orders.act(&who, &order, action, key).await?;
+    Ok((
+        replayed_header(recorded.replayed),
+        Json(EventResult::new(&recorded.events, recorded.order)?),
+    )
+        .into_response())
+}
+
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Cancel { .. } => "cancel",
+        Action::ChangeInstructions { .. } => "change_instructions",
+    }
+}

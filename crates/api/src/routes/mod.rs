@@ -1,0 +1,78 @@
+//! Handlers, one file per resource.
+
+pub mod events;
+pub mod feed;
+pub mod orders;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Serialize;
+use trackwire_domain::{Envelope, Order};
+use trackwire_store::StoredEvent;
+use utoipa::ToSchema;
+
+use crate::ApiError;
+
+/// `ETag` of an order snapshot: its epoch and seq, plus the location's `ts`
+/// so a polling client also sees the courier move.
+pub fn etag(order: &Order) -> String {
+    let location_ts = order.location.as_ref().map_or(0, |l| l.ts);
+    format!("\"{}.{}.{}\"", order.epoch, order.seq, location_ts)
+}
+
+/// True when `If-None-Match` names `etag` (or is `*`).
+pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(axum::http::header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == etag)
+}
+
+/// A stored event and the order after it.
+#[derive(Serialize, ToSchema)]
+pub struct EventResult {
+    pub event: Envelope,
+    pub order: Order,
+}
+
+impl EventResult {
+    pub(crate) fn new(events: &[StoredEvent], order: Order) -> Result<Self, ApiError> {
+        let event = events.first().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the write stored no event",
+            )
+        })?;
+        Ok(Self {
+            event: event.envelope(),
+            order,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+}
+
+/// Liveness: answers while the server accepts requests.
+#[utoipa::path(get, path = "/v1/health", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint; see /v1/openapi.json")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method; see /v1/openapi.json",
+    )
+}

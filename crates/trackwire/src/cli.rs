@@ -1,0 +1,71 @@
+//! Flags, each with its environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The default address: loopback, on a port no common service uses.
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:7311";
+
+#[derive(Parser)]
+#[command(name = "trackwire", version, about = "Real-time order tracking")]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Run the server with a simulator of demo orders (ZX-1001, ZX-1002, …).
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    /// Seconds between an order's steps, as MIN-MAX (fractions allowed).
+    #[arg(long, default_value = "3-10", env = "TRACKWIRE_DEMO_PACE")]
+    pub(crate) pace: String,
+}
+
+#[derive(Args)]
+pub(crate) struct CommonArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "TRACKWIRE_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub(crate) listen: SocketAddr,
+    /// Where the embedded store keeps its file. `demo` uses a fresh
+    /// temporary directory unless this is given.
+    #[arg(long, env = "TRACKWIRE_DATA_DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Store URL: `sqlite://PATH` (default: trackwire.db in the data dir).
+    #[arg(long, env = "TRACKWIRE_STORE")]
+    pub(crate) store: Option<String>,
+    /// Broker URL: `memory` (default).
+    #[arg(long, env = "TRACKWIRE_BROKER", default_value = "memory")]
+    pub(crate) broker: String,
+    /// Log filter, e.g. `info` or `trackwire=debug,info`.
+    #[arg(long, env = "TRACKWIRE_LOG", default_value = "info")]
+    pub(crate) log: String,
+    /// Log format.
+    #[arg(long, env = "TRACKWIRE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The data directory of `serve` when none is given.
+pub(crate) const DEFAULT_DATA_DIR: &str = "trackwire-data";

@@ -1,0 +1,108 @@
+//! Builds the node (store, broker, hub, router) and runs it until shutdown.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+use trackwire_api::{AppState, IdentitySource};
+use trackwire_broker::{Broker, MemoryBroker};
+use trackwire_gateway::{Hub, OrderService};
+use trackwire_store::sqlite::SqliteStore;
+use trackwire_store::Store;
+
+use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
+
+pub(crate) fn init_logging(filter: &str, format: LogFormat) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// A running node's parts that the demo also drives.
+pub(crate) struct Node {
+    pub(crate) orders: Arc<OrderService>,
+    pub(crate) store: Arc<SqliteStore>,
+    pub(crate) _hub: Arc<Hub>,
+}
+
+/// Opens the store and broker named by the flags.
+pub(crate) async fn build(common: &CommonArgs, data_dir: &Path) -> Result<Node> {
+    let store = match common.store.as_deref() {
+        None => SqliteStore::open(data_dir).await,
+        Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url).await,
+        Some(url) if url.starts_with("postgres") => {
+            bail!("the PostgreSQL store (cluster mode) is not available in this build yet: {url}")
+        }
+        Some(url) => bail!("unknown store URL '{url}': expected sqlite://PATH"),
+    }
+    .context("cannot open the store")?;
+    let store = Arc::new(store);
+    let broker: Arc<dyn Broker> = match common.broker.as_str() {
+        "memory" => Arc::new(MemoryBroker::new()),
+        url if url.starts_with("redis") => {
+            bail!("the Redis broker (cluster mode) is not available in this build yet: {url}")
+        }
+        url => bail!("unknown broker '{url}': expected memory"),
+    };
+    let hub = Hub::start(broker.clone())
+        .await
+        .context("cannot start the broker")?;
+    let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));
+    Ok(Node {
+        orders,
+        store,
+        _hub: hub,
+    })
+}
+
+/// `trackwire serve`: builds the node and serves until `shutdown`.
+pub(crate) async fn serve(
+    common: &CommonArgs,
+    data_dir: Option<&Path>,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    let data_dir = data_dir
+        .map(Path::to_path_buf)
+        .or_else(|| common.data_dir.clone())
+        .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+    let node = build(common, &data_dir).await?;
+    let listener = bind(common).await?;
+    run(listener, &node, shutdown).await
+}
+
+pub(crate) async fn bind(common: &CommonArgs) -> Result<TcpListener> {
+    let listener = TcpListener::bind(common.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", common.listen))?;
+    let addr = listener.local_addr()?;
+    // Scripts and tests read this line to find the port.
+    println!("trackwire listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    Ok(listener)
+}
+
+/// Serves the API on `listener` until `shutdown`, then closes the store.
+pub(crate) async fn run(
+    listener: TcpListener,
+    node: &Node,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    tracing::warn!(
+        "no authentication configured: every request runs as the development identity \
+         (tenant 'demo', subject 'dev', role 'admin')"
+    );
+    let state = AppState::new(node.orders.clone(), IdentitySource::Development);
+    axum::serve(listener, trackwire_api::app(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+        .context("server failed")?;
+    node.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
