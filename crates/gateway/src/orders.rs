@@ -33,7 +33,7 @@ pub struct CreateOrder {
 /// What recording an input did.
 #[derive(Debug, Clone)]
 pub enum RecordOutcome {
-    Durable(Recorded),
+    Durable(Box<Recorded>),
     /// A signal; `taken` is false when it was older than what is shown.
     Signal {
         taken: bool,
@@ -90,7 +90,7 @@ impl OrderService {
                         self.store.record(&who.tenant, id, event, key)
                     })
                     .await?;
-                Ok(RecordOutcome::Durable(recorded))
+                Ok(RecordOutcome::Durable(Box::new(recorded)))
             }
             Classified::Ephemeral(signal) => {
                 let EphemeralSignal::Location(location) = &signal else {

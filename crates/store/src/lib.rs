@@ -6,7 +6,7 @@
 //!
 //! - [`Store`]: the trait and the guarantees every backend gives.
 //! - [`types`]: what goes in and comes out (stored events, pages, keys).
-//! - [`error`]: [`StoreError`].
+//! - [`error`]: the error enum, [`StoreError`].
 //! - [`sqlite`]: the SQLite backend and its `migrations/sqlite`.
 //!
 //! `seq` is assigned here, and only here: in the transaction that stores
