@@ -399,6 +399,31 @@ impl Validate for RecordedInput {
     }
 }
 
+impl RecordedInput {
+    /// Parses a record body: the `type` first (an unknown one gets its own
+    /// error listing the known ones), then that type's payload, so a field
+    /// error names its field.
+    pub fn parse(body: serde_json::Value) -> Result<Self, ValidationErrors> {
+        use crate::validate::from_value;
+        check_recorded_type(&body)?;
+        let input = match body
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default()
+        {
+            "status_changed" => Self::StatusChanged(from_value(body)?),
+            "eta_changed" => Self::EtaChanged(from_value(body)?),
+            "delayed" => Self::Delayed(from_value(body)?),
+            "delivery_failed" => Self::DeliveryFailed(from_value(body)?),
+            "courier_assigned" => Self::CourierAssigned(from_value(body)?),
+            "instructions_changed" => Self::InstructionsChanged(from_value(body)?),
+            "chat_message" => Self::ChatMessage(from_value(body)?),
+            _ => Self::Location(from_value(body)?),
+        };
+        input.validated()
+    }
+}
+
 /// Checks the `type` of a record body before its shape, so an unknown type
 /// gets its own error listing the known ones.
 pub fn check_recorded_type(body: &serde_json::Value) -> Result<(), ValidationErrors> {
@@ -457,6 +482,16 @@ mod tests {
         let v = serde_json::json!({"type": "status_changed", "status": "confirmed"});
         let input: RecordedInput = from_value(v).expect("status");
         assert!(matches!(input.classify(), Classified::Durable(_)));
+    }
+
+    #[test]
+    fn field_errors_name_the_field() {
+        let body = serde_json::json!({"type": "status_changed", "status": "teleported"});
+        let err = RecordedInput::parse(body).expect_err("unknown status");
+        assert_eq!(err.fields[0].field, "status");
+        let body = serde_json::json!({"type": "eta_changed", "eta": "tomorrow"});
+        let err = RecordedInput::parse(body).expect_err("bad time");
+        assert_eq!(err.fields[0].field, "eta");
     }
 
     #[test]

@@ -71,7 +71,9 @@ async fn all_events(client: &reqwest::Client, base: &str, order: &str) -> Vec<Va
     let mut since = 0;
     loop {
         let page: Value = client
-            .get(format!("{base}/v1/orders/{order}/events?since={since}&limit=1000"))
+            .get(format!(
+                "{base}/v1/orders/{order}/events?since={since}&limit=1000"
+            ))
             .send()
             .await
             .expect("get events")
@@ -113,14 +115,18 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
                 for n in 0.. {
                     let sent = client
                         .post(format!("{base}/v1/orders/K-1/events"))
-                        .json(&json!({"type": "instructions_changed", "text": format!("w{w} n{n}")}))
+                        .json(
+                            &json!({"type": "instructions_changed", "text": format!("w{w} n{n}")}),
+                        )
                         .send()
                         .await;
                     let Ok(response) = sent else { return };
                     if response.status() != 201 {
                         return;
                     }
-                    let Ok(body) = response.json::<Value>().await else { return };
+                    let Ok(body) = response.json::<Value>().await else {
+                        return;
+                    };
                     let seq = body["event"]["seq"].as_u64().expect("seq");
                     let id = body["event"]["id"].as_str().expect("id").to_owned();
                     if acked.send((seq, id)).is_err() {
@@ -146,13 +152,27 @@ async fn kill_9_during_writes_loses_nothing_acknowledged() {
 
     let server = Server::serve(dir.path());
     let events = all_events(&client, &server.base, "K-1").await;
-    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().expect("seq")).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "gap-free after restart");
+    let seqs: Vec<u64> = events
+        .iter()
+        .map(|e| e["seq"].as_u64().expect("seq"))
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "gap-free after restart"
+    );
     for (seq, id) in &acked {
         let stored = &events[(*seq - 1) as usize];
-        assert_eq!(stored["id"].as_str(), Some(id.as_str()), "acknowledged seq {seq} kept");
+        assert_eq!(
+            stored["id"].as_str(),
+            Some(id.as_str()),
+            "acknowledged seq {seq} kept"
+        );
     }
-    assert!(events.len() > acked.len(), "order_created plus every acknowledged write");
+    assert!(
+        events.len() > acked.len(),
+        "order_created plus every acknowledged write"
+    );
     let snapshot: Value = client
         .get(format!("{}/v1/orders/K-1", server.base))
         .send()
@@ -212,7 +232,10 @@ async fn wait_for(client: &reqwest::Client, url: &str, done: impl Fn(&Value) -> 
             .await
             .expect("get");
         if response.status() == 200 {
-            etag = response.headers()["etag"].to_str().expect("etag").to_owned();
+            etag = response.headers()["etag"]
+                .to_str()
+                .expect("etag")
+                .to_owned();
             last = response.json().await.expect("json");
             if done(&last) {
                 return last;
@@ -233,7 +256,10 @@ async fn the_demo_advances_its_orders() {
     let delayed = wait_for(&client, &url("ZX-1002"), |o| o["final"] == true).await;
     assert_eq!(delayed["status"], "delivered");
     let events = all_events(&client, &server.base, "ZX-1002").await;
-    assert!(events.iter().any(|e| e["type"] == "delayed"), "ZX-1002 was delayed");
+    assert!(
+        events.iter().any(|e| e["type"] == "delayed"),
+        "ZX-1002 was delayed"
+    );
     let cancelled = wait_for(&client, &url("ZX-1003"), |o| o["final"] == true).await;
     assert_eq!(cancelled["status"], "cancelled");
     // More orders keep arriving.

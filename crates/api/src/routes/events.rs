@@ -8,8 +8,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use trackwire_domain::event::check_recorded_type;
-use trackwire_domain::validate::{from_value, parse_value, Validate};
+use trackwire_domain::validate::parse_value;
 use trackwire_domain::{Action, Envelope, RecordedInput, Topic};
 use trackwire_gateway::RecordOutcome;
 use utoipa::{IntoParams, ToSchema};
@@ -62,9 +61,7 @@ pub(crate) async fn record(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let order = order_id(&id)?;
-    let value = parse_value(&body)?;
-    check_recorded_type(&value)?;
-    let input = from_value::<RecordedInput>(value)?.validated()?;
+    let input = RecordedInput::parse(parse_value(&body)?)?;
     let key = idempotency.scoped(&who, "POST", &format!("/v1/orders/{order}/events"), &body);
     match state
         .orders
