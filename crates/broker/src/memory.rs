@@ -66,7 +66,11 @@ mod tests {
         let payload = Bytes::from_static(b"{}");
         let publication = |seq| Publication {
             channel: Channel::new("t", "order:A"),
-            class: Class::Durable { seq, offset: None },
+            class: Class::Durable {
+                seq,
+                offset: None,
+                closes_topic: false,
+            },
             payload: payload.clone(),
         };
         assert!(matches!(

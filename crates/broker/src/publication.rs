@@ -31,20 +31,26 @@ impl fmt::Display for Channel {
 /// How a publication may be treated on the way to a client.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Class {
-    /// Stored and numbered: never dropped, never reordered.
-    Durable { seq: u64, offset: Option<u64> },
+    /// Stored and numbered: never dropped, never reordered. `offset` is the
+    /// tenant feed position of order events; `closes_topic` marks the last
+    /// event a topic will ever have (its order became final).
+    Durable {
+        seq: u64,
+        offset: Option<u64>,
+        closes_topic: bool,
+    },
     /// Latest-wins: a newer one with the same `key` on the same channel may
     /// replace it while it waits (e.g. `location:order:ZX-1001`).
     Ephemeral { key: Arc<str> },
 }
 
-/// One message for one channel: its class and the client-ready bytes,
+/// One message for one channel: its class and the client-ready frame,
 /// serialized once and shared by every subscriber.
 #[derive(Debug, Clone)]
 pub struct Publication {
     pub channel: Channel,
     pub class: Class,
-    /// The envelope as JSON.
+    /// The frame every client receives, as JSON.
     pub payload: Bytes,
 }
 

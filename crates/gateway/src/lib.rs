@@ -19,6 +19,7 @@ pub mod error;
 pub mod hub;
 pub mod orders;
 pub mod outbox;
+pub mod protocol;
 pub mod publish;
 
 pub use error::GatewayError;

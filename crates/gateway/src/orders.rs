@@ -196,7 +196,8 @@ impl OrderService {
         let recorded = store_call().await?;
         if !recorded.replayed {
             for event in &recorded.events {
-                self.send(publish::durable(tenant, event)).await;
+                self.send(publish::durable(tenant, event, recorded.order.is_final))
+                    .await;
             }
         }
         Ok(recorded)

@@ -1,19 +1,33 @@
-//! The bounded per-subscriber queue, and where a slow consumer is cut.
+//! The bounded per-connection queue: where live publications meet replays,
+//! where signals are coalesced, and where a slow consumer is cut.
 //!
 //! The hub pushes shared publications in without waiting; the connection's
 //! writer takes everything waiting in one batch (one socket write for many
-//! frames). Durable events are never dropped: when more than `capacity` of
-//! them wait, the outbox closes with [`Closed::SlowConsumer`], frees what it
-//! held, and the client recovers by `seq` on reconnect. Ephemeral signals are
+//! frames).
+//!
+//! Each subscribed channel has a [`Cursor`]: the last position (`seq`, or
+//! `offset` on the feed) the client was sent. While a subscription
+//! recovers, live publications are held aside; [`Outbox::resume`] queues the
+//! replay, then the held publications past the replay's end. Live
+//! publications at or below the cursor are duplicates and dropped; one past
+//! a gap is held and a refill from the store is asked for
+//! ([`Control::Refill`]). So every durable event reaches the client exactly
+//! once, in order, whatever the race between replay and publishing.
+//!
+//! Durable events are never dropped: when more than `capacity` of them
+//! wait, the outbox closes with [`Closed::SlowConsumer`], frees what it
+//! held, and the client recovers by `seq` on reconnect. Signals are
 //! latest-wins: a newer one with the same key replaces the waiting one.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::Notify;
-use trackwire_broker::{Class, Publication};
+use bytes::Bytes;
+use tokio::sync::{mpsc, Notify};
+use trackwire_broker::{Channel, Class, Publication};
 
 use crate::hub::Subscriber;
+use crate::protocol::ServerFrame;
 
 /// Why an outbox stopped taking publications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,83 +42,261 @@ pub enum Closed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pushed {
     Queued,
+    /// Held until the subscription's recovery ends.
+    Held,
     /// Replaced a waiting signal with the same key.
     Coalesced,
-    /// A signal dropped because the queue is full of other signals.
+    /// Not for this connection (any more), a duplicate, or a signal
+    /// dropped under pressure.
     Dropped,
     Closed(Closed),
+}
+
+/// What the outbox asks of the session that owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// A gap after the cursor: read the store from the cursor and resume.
+    Refill(Channel),
+    /// The topic closed (its order is final): leave the hub.
+    Ended(Channel),
+}
+
+/// One item to write.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    Publication(Arc<Publication>),
+    Frame(Bytes),
+}
+
+impl Outgoing {
+    pub fn bytes(&self) -> &Bytes {
+        match self {
+            Outgoing::Publication(p) => &p.payload,
+            Outgoing::Frame(bytes) => bytes,
+        }
+    }
+}
+
+/// Which number orders a channel's durable publications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    Seq,
+    Offset,
+}
+
+#[derive(Debug)]
+struct Cursor {
+    by: Position,
+    last: u64,
+    /// Some while recovering: live publications wait here.
+    held: Option<Vec<Arc<Publication>>>,
+}
+
+impl Cursor {
+    fn position(&self, publication: &Publication) -> Option<u64> {
+        position(self.by, publication)
+    }
+}
+
+/// A durable publication's place on its channel; `None` for signals.
+fn position(by: Position, publication: &Publication) -> Option<u64> {
+    match (&publication.class, by) {
+        (Class::Durable { seq, .. }, Position::Seq) => Some(*seq),
+        (Class::Durable { offset, .. }, Position::Offset) => *offset,
+        (Class::Ephemeral { .. }, _) => None,
+    }
 }
 
 pub struct Outbox {
     state: Mutex<State>,
     ready: Notify,
     capacity: usize,
+    control: mpsc::Sender<Control>,
 }
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<Arc<Publication>>,
+    queue: VecDeque<Outgoing>,
     durable: usize,
+    cursors: HashMap<Channel, Cursor>,
     closed: Option<Closed>,
 }
 
 impl Outbox {
-    /// An outbox that holds at most `capacity` durable events (and as many
-    /// signals) before its consumer counts as slow.
-    pub fn new(capacity: usize) -> Self {
-        Self {
+    /// An outbox that holds at most `capacity` durable events before its
+    /// consumer counts as slow, and the receiver of its [`Control`] asks.
+    pub fn new(capacity: usize) -> (Arc<Self>, mpsc::Receiver<Control>) {
+        let (control, asks) = mpsc::channel(64);
+        let outbox = Self {
             state: Mutex::default(),
             ready: Notify::new(),
             capacity: capacity.max(1),
-        }
+            control,
+        };
+        (Arc::new(outbox), asks)
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // The lock guards plain data and is never held across a panic
-        // point that leaves it inconsistent, so a poisoned lock is usable.
+        // Plain data, consistent between statements: a poisoned lock is
+        // still usable.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn push(&self, publication: &Arc<Publication>) -> Pushed {
+    /// Starts a subscription: from now on its live publications are held
+    /// until [`Outbox::resume`]. False if the channel is already subscribed.
+    pub fn begin(&self, channel: &Channel, by: Position) -> bool {
+        let mut state = self.state();
+        if state.cursors.contains_key(channel) {
+            return false;
+        }
+        state.cursors.insert(
+            channel.clone(),
+            Cursor {
+                by,
+                last: 0,
+                held: Some(Vec::new()),
+            },
+        );
+        true
+    }
+
+    /// Ends a subscription; its waiting publications still go out.
+    pub fn end(&self, channel: &Channel) {
+        self.state().cursors.remove(channel);
+    }
+
+    /// The position last sent on a channel.
+    pub fn cursor(&self, channel: &Channel) -> Option<u64> {
+        self.state().cursors.get(channel).map(|c| c.last)
+    }
+
+    /// Queues a recovery's frames (replay or snapshot, then `subscribed`),
+    /// sets the cursor to `last`, and releases what was held past it.
+    pub fn resume(&self, channel: &Channel, frames: Vec<Bytes>, last: u64) -> Pushed {
         let mut state = self.state();
         if let Some(closed) = state.closed {
             return Pushed::Closed(closed);
         }
-        match &publication.class {
-            Class::Ephemeral { key } => {
-                let waiting = state.queue.iter_mut().find(|queued| {
-                    queued.channel == publication.channel
-                        && matches!(&queued.class, Class::Ephemeral { key: k } if k == key)
-                });
-                if let Some(slot) = waiting {
-                    *slot = publication.clone();
-                    return Pushed::Coalesced;
-                }
-                if state.queue.len() - state.durable >= self.capacity {
-                    return Pushed::Dropped;
-                }
-            }
-            Class::Durable { .. } => {
-                if state.durable >= self.capacity {
-                    state.closed = Some(Closed::SlowConsumer);
-                    state.queue = VecDeque::new();
-                    state.durable = 0;
-                    drop(state);
-                    self.ready.notify_one();
-                    return Pushed::Closed(Closed::SlowConsumer);
-                }
-                state.durable += 1;
+        let Some(cursor) = state.cursors.get_mut(channel) else {
+            return Pushed::Dropped;
+        };
+        cursor.last = cursor.last.max(last);
+        let mut held = cursor.held.take().unwrap_or_default();
+        let by = cursor.by;
+        state.queue.extend(frames.into_iter().map(Outgoing::Frame));
+        held.sort_by_key(|p| position(by, p));
+        for publication in held {
+            if let Pushed::Closed(closed) = self.place(&mut state, &publication) {
+                return Pushed::Closed(closed);
             }
         }
-        state.queue.push_back(publication.clone());
         drop(state);
         self.ready.notify_one();
         Pushed::Queued
     }
 
+    /// Queues a frame that answers the client (ack, error, pong …).
+    pub fn send_frame(&self, frame: &ServerFrame) {
+        self.send_bytes(frame.to_bytes());
+    }
+
+    pub fn send_bytes(&self, bytes: Bytes) {
+        let mut state = self.state();
+        if state.closed.is_some() {
+            return;
+        }
+        state.queue.push_back(Outgoing::Frame(bytes));
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    /// Offers a live publication.
+    pub fn push(&self, publication: &Arc<Publication>) -> Pushed {
+        let mut state = self.state();
+        let pushed = self.place(&mut state, publication);
+        drop(state);
+        if matches!(pushed, Pushed::Queued | Pushed::Closed(_)) {
+            self.ready.notify_one();
+        }
+        pushed
+    }
+
+    /// The one rule for a publication meeting a cursor.
+    fn place(&self, state: &mut State, publication: &Arc<Publication>) -> Pushed {
+        if let Some(closed) = state.closed {
+            return Pushed::Closed(closed);
+        }
+        let capacity = self.capacity;
+        let Some(cursor) = state.cursors.get_mut(&publication.channel) else {
+            return Pushed::Dropped;
+        };
+        let Some(position) = cursor.position(publication) else {
+            // A signal.
+            return match &mut cursor.held {
+                Some(held) => hold_signal(held, publication, capacity),
+                None => queue_signal(state, publication, capacity),
+            };
+        };
+        if let Some(held) = &mut cursor.held {
+            if held.len() >= capacity {
+                return self.cut(state);
+            }
+            held.push(publication.clone());
+            return Pushed::Held;
+        }
+        if position <= cursor.last {
+            return Pushed::Dropped;
+        }
+        if position > cursor.last + 1 {
+            // Missed or reordered on the way: hold it and refill from the store.
+            cursor.held = Some(vec![publication.clone()]);
+            let _ = self
+                .control
+                .try_send(Control::Refill(publication.channel.clone()));
+            return Pushed::Held;
+        }
+        cursor.last = position;
+        let closes = matches!(
+            publication.class,
+            Class::Durable {
+                closes_topic: true,
+                ..
+            }
+        );
+        if state.durable >= capacity {
+            return self.cut(state);
+        }
+        state.durable += 1;
+        state
+            .queue
+            .push_back(Outgoing::Publication(publication.clone()));
+        if closes {
+            state.cursors.remove(&publication.channel);
+            state.queue.push_back(Outgoing::Frame(
+                ServerFrame::Unsubscribed {
+                    topic: publication.channel.topic.to_string(),
+                    reason: "final".into(),
+                }
+                .to_bytes(),
+            ));
+            let _ = self
+                .control
+                .try_send(Control::Ended(publication.channel.clone()));
+        }
+        Pushed::Queued
+    }
+
+    fn cut(&self, state: &mut State) -> Pushed {
+        state.closed = Some(Closed::SlowConsumer);
+        state.queue = VecDeque::new();
+        state.cursors = HashMap::new();
+        state.durable = 0;
+        Pushed::Closed(Closed::SlowConsumer)
+    }
+
     /// Waits until something is queued, then moves all of it into `batch`.
-    /// Returns why the outbox closed once it is closed and empty.
-    pub async fn next_batch(&self, batch: &mut Vec<Arc<Publication>>) -> Result<(), Closed> {
+    /// Returns why the outbox closed once it is closed.
+    pub async fn next_batch(&self, batch: &mut Vec<Outgoing>) -> Result<(), Closed> {
         loop {
             {
                 let mut state = self.state();
@@ -121,16 +313,28 @@ impl Outbox {
         }
     }
 
+    /// Takes whatever waits now, without waiting (long-poll).
+    pub fn take_now(&self, batch: &mut Vec<Outgoing>) -> Result<(), Closed> {
+        let mut state = self.state();
+        if let Some(closed) = state.closed {
+            return Err(closed);
+        }
+        batch.extend(state.queue.drain(..));
+        state.durable = 0;
+        Ok(())
+    }
+
     /// Stops the outbox; a waiting `next_batch` returns `reason`.
     pub fn close(&self, reason: Closed) {
         let mut state = self.state();
         state.closed.get_or_insert(reason);
         state.queue = VecDeque::new();
+        state.cursors = HashMap::new();
         drop(state);
         self.ready.notify_one();
     }
 
-    /// Publications waiting now.
+    /// Items waiting now.
     pub fn len(&self) -> usize {
         self.state().queue.len()
     }
@@ -138,6 +342,45 @@ impl Outbox {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+fn same_signal(a: &Publication, b: &Publication) -> bool {
+    a.channel == b.channel
+        && matches!((&a.class, &b.class), (Class::Ephemeral { key: x }, Class::Ephemeral { key: y }) if x == y)
+}
+
+fn hold_signal(
+    held: &mut Vec<Arc<Publication>>,
+    publication: &Arc<Publication>,
+    capacity: usize,
+) -> Pushed {
+    if let Some(slot) = held.iter_mut().find(|p| same_signal(p, publication)) {
+        *slot = publication.clone();
+        return Pushed::Coalesced;
+    }
+    if held.len() >= capacity {
+        return Pushed::Dropped;
+    }
+    held.push(publication.clone());
+    Pushed::Held
+}
+
+fn queue_signal(state: &mut State, publication: &Arc<Publication>, capacity: usize) -> Pushed {
+    let waiting = state
+        .queue
+        .iter_mut()
+        .find(|queued| matches!(queued, Outgoing::Publication(p) if same_signal(p, publication)));
+    if let Some(slot) = waiting {
+        *slot = Outgoing::Publication(publication.clone());
+        return Pushed::Coalesced;
+    }
+    if state.queue.len() >= capacity * 2 {
+        return Pushed::Dropped;
+    }
+    state
+        .queue
+        .push_back(Outgoing::Publication(publication.clone()));
+    Pushed::Queued
 }
 
 impl Subscriber for Outbox {
@@ -148,97 +391,4 @@ impl Subscriber for Outbox {
 }
 
 #[cfg(test)]
-mod tests {
-    use bytes::Bytes;
-    use trackwire_broker::Channel;
-
-    use super::*;
-
-    fn durable(seq: u64) -> Arc<Publication> {
-        Arc::new(Publication {
-            channel: Channel::new("t", "order:A"),
-            class: Class::Durable { seq, offset: None },
-            payload: Bytes::from(format!("{seq}")),
-        })
-    }
-
-    fn signal(key: &str, body: &str) -> Arc<Publication> {
-        Arc::new(Publication {
-            channel: Channel::new("t", "order:A"),
-            class: Class::Ephemeral { key: key.into() },
-            payload: Bytes::from(body.to_owned()),
-        })
-    }
-
-    #[tokio::test]
-    async fn batches_everything_waiting() {
-        let outbox = Outbox::new(8);
-        for seq in 1..=3 {
-            assert_eq!(outbox.push(&durable(seq)), Pushed::Queued);
-        }
-        let mut batch = Vec::new();
-        outbox.next_batch(&mut batch).await.expect("open");
-        assert_eq!(
-            batch.iter().map(|p| p.seq()).collect::<Vec<_>>(),
-            [Some(1), Some(2), Some(3)]
-        );
-        assert!(outbox.is_empty());
-    }
-
-    #[tokio::test]
-    async fn signals_are_latest_wins_per_key_and_keep_their_place() {
-        let outbox = Outbox::new(8);
-        outbox.push(&signal("location:order:A", "old"));
-        outbox.push(&durable(1));
-        outbox.push(&signal("typing", "t"));
-        assert_eq!(
-            outbox.push(&signal("location:order:A", "new")),
-            Pushed::Coalesced
-        );
-        let mut batch = Vec::new();
-        outbox.next_batch(&mut batch).await.expect("open");
-        let bodies: Vec<_> = batch.iter().map(|p| p.payload.clone()).collect();
-        assert_eq!(bodies, ["new", "1", "t"]);
-    }
-
-    #[tokio::test]
-    async fn an_overflowing_durable_backlog_closes_as_slow_consumer() {
-        let outbox = Outbox::new(2);
-        outbox.push(&durable(1));
-        outbox.push(&durable(2));
-        assert_eq!(
-            outbox.push(&durable(3)),
-            Pushed::Closed(Closed::SlowConsumer)
-        );
-        assert!(outbox.is_empty(), "the backlog is freed at once");
-        assert_eq!(
-            outbox.push(&durable(4)),
-            Pushed::Closed(Closed::SlowConsumer)
-        );
-        let mut batch = Vec::new();
-        assert_eq!(
-            outbox.next_batch(&mut batch).await,
-            Err(Closed::SlowConsumer)
-        );
-    }
-
-    #[tokio::test]
-    async fn a_waiting_writer_wakes_on_push_and_on_close() {
-        let outbox = Arc::new(Outbox::new(4));
-        let writer = {
-            let outbox = outbox.clone();
-            tokio::spawn(async move {
-                let mut batch = Vec::new();
-                outbox.next_batch(&mut batch).await.map(|()| batch.len())
-            })
-        };
-        outbox.push(&durable(1));
-        assert_eq!(writer.await.expect("join"), Ok(1));
-        let writer = {
-            let outbox = outbox.clone();
-            tokio::spawn(async move { outbox.next_batch(&mut Vec::new()).await })
-        };
-        outbox.close(Closed::Gone);
-        assert_eq!(writer.await.expect("join"), Err(Closed::Gone));
-    }
-}
+mod tests;

@@ -1,33 +1,40 @@
-//! From stored events and signals to publications: each envelope is
+//! From stored events and signals to publications: each event frame is
 //! serialized once here, and every channel and subscriber shares its bytes.
 
-use bytes::Bytes;
 use chrono::Utc;
 use trackwire_broker::{Channel, Class, Publication};
 use trackwire_domain::envelope::raw_payload;
 use trackwire_domain::{new_event_id, Envelope, EphemeralSignal, Topic, PAYLOAD_VERSION};
 use trackwire_store::StoredEvent;
 
+use crate::protocol::server::event_frame;
+
 /// The tenant feed's topic name.
 pub const FEED_TOPIC: &str = "orders";
 
 /// The publications of one stored event: its own topic, and for order
-/// events the tenant feed too, with the same bytes.
-pub fn durable(tenant: &str, event: &StoredEvent) -> Vec<Publication> {
-    let payload = Bytes::from(event.envelope().to_json());
-    let class = Class::Durable {
-        seq: event.seq,
-        offset: event.offset,
-    };
+/// events the tenant feed too, with the same bytes. `order_final` says the
+/// event made its order final, so its topic closes after it.
+pub fn durable(tenant: &str, event: &StoredEvent, order_final: bool) -> Vec<Publication> {
+    let payload = event_frame(&event.envelope().to_json());
+    let is_order_event = event.offset.is_some();
     let mut out = vec![Publication {
         channel: Channel::new(tenant, &event.topic),
-        class: class.clone(),
+        class: Class::Durable {
+            seq: event.seq,
+            offset: event.offset,
+            closes_topic: order_final && is_order_event,
+        },
         payload: payload.clone(),
     }];
-    if event.offset.is_some() {
+    if is_order_event {
         out.push(Publication {
             channel: Channel::new(tenant, FEED_TOPIC),
-            class,
+            class: Class::Durable {
+                seq: event.seq,
+                offset: event.offset,
+                closes_topic: false,
+            },
             payload,
         });
     }
@@ -49,7 +56,7 @@ pub fn signal(tenant: &str, topic: &Topic, signal: &EphemeralSignal) -> Vec<Publ
         version: PAYLOAD_VERSION,
         payload: raw_payload(signal.payload_json()),
     };
-    let payload = Bytes::from(envelope.to_json());
+    let payload = event_frame(&envelope.to_json());
     // Latest-wins per kind and source topic, also on the feed where many
     // orders' signals meet.
     let class = Class::Ephemeral {

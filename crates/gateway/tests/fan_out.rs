@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
+use std::sync::Mutex;
 use trackwire_auth::Identity;
 use trackwire_broker::{Channel, MemoryBroker};
 use trackwire_domain::{
     Classified, DurableEvent, EphemeralSignal, Item, Location, OrderCreated, OrderId, OrderStatus,
     Party, StatusChanged,
 };
-use trackwire_gateway::{CreateOrder, Hub, OrderService, Outbox};
+
+use trackwire_broker::Publication;
+use trackwire_gateway::{CreateOrder, Hub, OrderService, Subscriber};
 use trackwire_store::sqlite::SqliteStore;
 
 struct Node {
@@ -51,12 +54,24 @@ fn new_order(id: &str) -> CreateOrder {
     }
 }
 
-async fn take(outbox: &Outbox) -> Vec<Arc<trackwire_broker::Publication>> {
-    let mut batch = Vec::new();
-    if !outbox.is_empty() {
-        outbox.next_batch(&mut batch).await.expect("open");
+/// A subscriber that keeps what it is given.
+#[derive(Default)]
+struct Collect(Mutex<Vec<Arc<Publication>>>);
+
+impl Subscriber for Collect {
+    fn deliver(&self, publication: &Arc<Publication>) {
+        self.0.lock().expect("lock").push(publication.clone());
     }
-    batch
+}
+
+impl Collect {
+    fn take(&self) -> Vec<Arc<Publication>> {
+        std::mem::take(&mut *self.0.lock().expect("lock"))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.lock().expect("lock").is_empty()
+    }
 }
 
 #[tokio::test]
@@ -71,10 +86,10 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
     let order_channel = Channel::new(&dev.tenant, "order:F-1");
     let feed_channel = Channel::new(&dev.tenant, "orders");
     let (a, b, feed, other) = (
-        Arc::new(Outbox::new(16)),
-        Arc::new(Outbox::new(16)),
-        Arc::new(Outbox::new(16)),
-        Arc::new(Outbox::new(16)),
+        Arc::new(Collect::default()),
+        Arc::new(Collect::default()),
+        Arc::new(Collect::default()),
+        Arc::new(Collect::default()),
     );
     node.hub
         .subscribe(&order_channel, a.clone())
@@ -104,12 +119,14 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
         .await
         .expect("record");
 
-    let (got_a, got_b, got_feed) = (take(&a).await, take(&b).await, take(&feed).await);
+    let (got_a, got_b, got_feed) = (a.take(), b.take(), feed.take());
     assert_eq!((got_a.len(), got_b.len(), got_feed.len()), (1, 1, 1));
     assert_eq!(got_a[0].seq(), Some(2));
     assert_eq!(got_a[0].payload.as_ptr(), got_b[0].payload.as_ptr());
     assert_eq!(got_a[0].payload.as_ptr(), got_feed[0].payload.as_ptr());
-    let envelope: serde_json::Value = serde_json::from_slice(&got_a[0].payload).expect("json");
+    let frame: serde_json::Value = serde_json::from_slice(&got_a[0].payload).expect("json");
+    assert_eq!(frame["type"], "event");
+    let envelope = &frame["event"];
     assert_eq!(envelope["type"], "status_changed");
     assert_eq!(envelope["topic"], "order:F-1");
     assert_eq!(envelope["seq"], 2);
@@ -128,12 +145,12 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
         .record(&dev, &OrderId::parse("F-1").expect("id"), location, None)
         .await
         .expect("location");
-    let got_a = take(&a).await;
+    let got_a = a.take();
     assert_eq!(got_a.len(), 1);
     assert_eq!(got_a[0].seq(), None, "signals carry no seq");
     assert!(b.is_empty(), "unsubscribed");
     assert_eq!(
-        take(&feed).await.len(),
+        feed.take().len(),
         1,
         "locations reach the dispatchers' feed"
     );
