@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
-use trackwire_domain::{ParseError, TransitionError, ValidationErrors};
-use trackwire_gateway::GatewayError;
-use trackwire_store::StoreError;
+use trackwire_domain::{ParseError, ValidationErrors};
+use trackwire_gateway::{GatewayError, Kind, Problem};
 use utoipa::ToSchema;
 
 #[derive(Debug)]
@@ -60,15 +59,6 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }
-
-    fn internal(error: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%error, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server failed; the request may be retried",
-        )
-    }
 }
 
 impl IntoResponse for ApiError {
@@ -84,14 +74,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        let status = match problem.kind {
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self::new(status, problem.code, problem.message).with_details(problem.details)
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
-        let (code, status) = match errors.fields.first().map(|f| f.code.as_str()) {
-            Some("unknown_event_type") => ("unknown_event_type", StatusCode::UNPROCESSABLE_ENTITY),
-            Some("unknown_action") => ("unknown_action", StatusCode::UNPROCESSABLE_ENTITY),
-            _ => ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
-        };
-        Self::new(status, code, errors.to_string()).with_details(json!({ "fields": errors.fields }))
+        Problem::from(errors).into()
     }
 }
 
@@ -108,60 +107,6 @@ impl From<ParseError> for ApiError {
 
 impl From<GatewayError> for ApiError {
     fn from(error: GatewayError) -> Self {
-        match error {
-            GatewayError::Forbidden(denied) => {
-                Self::new(StatusCode::FORBIDDEN, "forbidden", denied.to_string())
-            }
-            GatewayError::Store(store) => store.into(),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        let message = error.to_string();
-        match error {
-            StoreError::OrderNotFound(id) => {
-                Self::new(StatusCode::NOT_FOUND, "order_not_found", message)
-                    .with_details(json!({ "orderId": id }))
-            }
-            StoreError::OrderExists(id) => Self::new(StatusCode::CONFLICT, "order_exists", message)
-                .with_details(json!({ "orderId": id })),
-            StoreError::Transition(transition) => transition.into(),
-            StoreError::IdempotencyConflict => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
-                message,
-            ),
-            StoreError::NoHistory(topic) => {
-                Self::bad_request("invalid_topic", message).with_details(json!({ "topic": topic }))
-            }
-            StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migrate(_) => {
-                Self::internal(&error)
-            }
-        }
-    }
-}
-
-impl From<TransitionError> for ApiError {
-    fn from(error: TransitionError) -> Self {
-        let message = error.to_string();
-        let conflict = |code| Self::new(StatusCode::CONFLICT, code, message.clone());
-        match error {
-            TransitionError::InvalidTransition { from, to, allowed } => {
-                conflict("invalid_transition")
-                    .with_details(json!({ "from": from, "to": to, "allowed": allowed }))
-            }
-            TransitionError::OrderFinal { status } => {
-                conflict("order_final").with_details(json!({ "status": status, "allowed": [] }))
-            }
-            TransitionError::NotInThisStatus {
-                event,
-                status,
-                allowed,
-            } => conflict("not_allowed_in_status")
-                .with_details(json!({ "event": event, "status": status, "allowedIn": allowed })),
-            TransitionError::AlreadyCreated => conflict("order_exists"),
-        }
+        Problem::from(error).into()
     }
 }

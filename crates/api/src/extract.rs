@@ -6,21 +6,13 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use trackwire_auth::Identity;
+pub use trackwire_auth::IdentitySource;
 use trackwire_domain::OrderId;
+use trackwire_gateway::idempotency::scoped_key;
 use trackwire_store::IdempotencyKey;
 
 use crate::{ApiError, AppState};
-
-/// How the server learns who is calling.
-#[derive(Debug, Clone)]
-pub enum IdentitySource {
-    /// No authentication configured: every request runs as
-    /// [`Identity::development`] (tenant `demo`, subject `dev`, role
-    /// `admin`). Only for development and the demo.
-    Development,
-}
 
 /// The authenticated caller. Every handler takes one: it is the seam where
 /// authentication plugs in.
@@ -31,9 +23,13 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(_parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match state.identity {
-            IdentitySource::Development => Ok(Caller(Identity::development())),
-        }
+        state.identity.anonymous().map(Caller).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send a bearer token",
+            )
+        })
     }
 }
 
@@ -151,22 +147,11 @@ impl IdempotencyKeyHeader {
         body: &[u8],
     ) -> Option<IdempotencyKey> {
         let key = self.0.as_ref()?;
-        let mut digest = Sha256::new();
-        digest.update(method.as_bytes());
-        digest.update(b" ");
-        digest.update(path.as_bytes());
-        digest.update(b"\n");
-        digest.update(body);
-        let fingerprint = digest
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Some(IdempotencyKey {
-            subject: caller.subject.clone(),
-            key: key.clone(),
-            fingerprint,
-        })
+        Some(scoped_key(
+            caller,
+            key,
+            &[method.as_bytes(), path.as_bytes(), body],
+        ))
     }
 }
 

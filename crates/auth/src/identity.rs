@@ -65,3 +65,20 @@ impl Identity {
         }
     }
 }
+
+/// How the server learns who is calling; every transport asks it.
+#[derive(Debug, Clone)]
+pub enum IdentitySource {
+    /// No authentication configured: every request and connection runs as
+    /// [`Identity::development`]. Only for development and the demo.
+    Development,
+}
+
+impl IdentitySource {
+    /// The identity of a caller that presented nothing.
+    pub fn anonymous(&self) -> Option<Identity> {
+        match self {
+            IdentitySource::Development => Some(Identity::development()),
+        }
+    }
+}

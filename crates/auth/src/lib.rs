@@ -10,5 +10,5 @@
 pub mod identity;
 pub mod policy;
 
-pub use identity::{Identity, Role};
+pub use identity::{Identity, IdentitySource, Role};
 pub use policy::{Access, Denied, OrderParties};

@@ -1,4 +1,10 @@
+//! [`GatewayError`] and [`Problem`]: one catalogue of stable error codes
+//! for every transport. REST maps a problem's [`Kind`] to an HTTP status;
+//! WebSocket sends its code in `error` and `reject` frames.
+
+use serde_json::{json, Value};
 use trackwire_auth::Denied;
+use trackwire_domain::{TransitionError, ValidationErrors};
 use trackwire_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -7,4 +13,118 @@ pub enum GatewayError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Forbidden(#[from] Denied),
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+}
+
+/// What sort of failure a problem is (REST: its status class).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Unprocessable,
+    Internal,
+}
+
+/// A failure as a client sees it: a stable code, a message, details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub kind: Kind,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Value,
+}
+
+impl Problem {
+    pub fn new(kind: Kind, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code,
+            message: message.into(),
+            details: json!({}),
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+impl From<ValidationErrors> for Problem {
+    fn from(errors: ValidationErrors) -> Self {
+        let code = match errors.fields.first().map(|f| f.code.as_str()) {
+            Some("unknown_event_type") => "unknown_event_type",
+            Some("unknown_action") => "unknown_action",
+            _ => "validation_failed",
+        };
+        Problem::new(Kind::Unprocessable, code, errors.to_string())
+            .with_details(json!({ "fields": errors.fields }))
+    }
+}
+
+impl From<GatewayError> for Problem {
+    fn from(error: GatewayError) -> Self {
+        match error {
+            GatewayError::Forbidden(denied) => {
+                Problem::new(Kind::Forbidden, "forbidden", denied.to_string())
+            }
+            GatewayError::Invalid(errors) => errors.into(),
+            GatewayError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        let message = error.to_string();
+        match error {
+            StoreError::OrderNotFound(id) => {
+                Problem::new(Kind::NotFound, "order_not_found", message)
+                    .with_details(json!({ "orderId": id }))
+            }
+            StoreError::OrderExists(id) => Problem::new(Kind::Conflict, "order_exists", message)
+                .with_details(json!({ "orderId": id })),
+            StoreError::Transition(transition) => transition.into(),
+            StoreError::IdempotencyConflict => {
+                Problem::new(Kind::Unprocessable, "idempotency_key_reused", message)
+            }
+            StoreError::NoHistory(topic) => {
+                Problem::new(Kind::BadRequest, "invalid_topic", message)
+                    .with_details(json!({ "topic": topic }))
+            }
+            StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migrate(_) => {
+                tracing::error!(%error, "internal error");
+                Problem::new(
+                    Kind::Internal,
+                    "internal",
+                    "the server failed; the request may be retried",
+                )
+            }
+        }
+    }
+}
+
+impl From<TransitionError> for Problem {
+    fn from(error: TransitionError) -> Self {
+        let conflict = |code| Problem::new(Kind::Conflict, code, error.to_string());
+        match &error {
+            TransitionError::InvalidTransition { from, to, allowed } => {
+                conflict("invalid_transition")
+                    .with_details(json!({ "from": from, "to": to, "allowed": allowed }))
+            }
+            TransitionError::OrderFinal { status } => {
+                conflict("order_final").with_details(json!({ "status": status, "allowed": [] }))
+            }
+            TransitionError::NotInThisStatus {
+                event,
+                status,
+                allowed,
+            } => conflict("not_allowed_in_status")
+                .with_details(json!({ "event": event, "status": status, "allowedIn": allowed })),
+            TransitionError::AlreadyCreated => conflict("order_exists"),
+        }
+    }
 }

@@ -10,19 +10,29 @@
 //!   serialized once.
 //! - [`hub`]: [`Hub`], this node's fan-out from broker channels to local
 //!   subscribers.
-//! - [`outbox`]: [`Outbox`], the bounded per-subscriber queue: latest-wins
-//!   coalescing of signals, and where a slow consumer is cut.
+//! - [`outbox`]: [`Outbox`], the bounded per-connection queue: replay and
+//!   live meet exactly once, latest-wins coalescing of signals, and where a
+//!   slow consumer is cut.
+//! - [`recovery`]: the one recovery rule (replay, or snapshot).
+//! - [`session`]: [`Session`], one client's subscriptions and frames,
+//!   shared by every real-time transport.
+//! - [`protocol`]: the frames of protocol v1 and their codes.
+//! - [`idempotency`]: idempotency keys for REST and `mutate`.
 //!
 //! [`Publication`]: trackwire_broker::Publication
 
 pub mod error;
 pub mod hub;
+pub mod idempotency;
 pub mod orders;
 pub mod outbox;
 pub mod protocol;
 pub mod publish;
+pub mod recovery;
+pub mod session;
 
-pub use error::GatewayError;
+pub use error::{GatewayError, Kind, Problem};
 pub use hub::{Hub, Subscriber, SubscriberId};
 pub use orders::{CreateOrder, OrderService, RecordOutcome};
-pub use outbox::{Closed, Outbox, Pushed};
+pub use outbox::{Closed, Control, Outbox, Outgoing, Pushed};
+pub use session::{Session, SessionConfig};

@@ -10,7 +10,9 @@ use tokio::sync::Mutex;
 use trackwire_auth::policy::{check, Access, OrderParties};
 use trackwire_auth::{Identity, Role};
 use trackwire_broker::{Broker, Publication};
-use trackwire_domain::{Action, Classified, EphemeralSignal, Order, OrderCreated, OrderId, Topic};
+use trackwire_domain::{
+    Action, Classified, EphemeralSignal, Order, OrderCreated, OrderId, Topic, ValidationErrors,
+};
 use trackwire_store::{
     FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded, Store,
     StoreError,
@@ -81,9 +83,9 @@ impl OrderService {
         input: Classified,
         key: Option<IdempotencyKey>,
     ) -> Result<RecordOutcome, GatewayError> {
-        let order = self.load(&who.tenant, id).await?;
         match input {
             Classified::Durable(event) => {
+                let order = self.load(&who.tenant, id).await?;
                 check(who, Access::RecordEvent, Some(parties(&order)))?;
                 let recorded = self
                     .write(&who.tenant, || {
@@ -93,25 +95,50 @@ impl OrderService {
                 Ok(RecordOutcome::Durable(Box::new(recorded)))
             }
             Classified::Ephemeral(signal) => {
-                let EphemeralSignal::Location(location) = &signal else {
-                    // Typing belongs to chat connections, not to orders.
-                    check(who, Access::RecordEvent, Some(parties(&order)))?;
-                    return Ok(RecordOutcome::Signal { taken: false });
-                };
-                check(who, Access::PublishLocation, Some(parties(&order)))?;
-                let taken = self
-                    .store
-                    .observe_location(&who.tenant, id, location)
-                    .await?
-                    .is_some();
-                if taken {
-                    let topic = Topic::Order(id.clone());
-                    self.send(publish::signal(&who.tenant, &topic, &signal))
-                        .await;
-                }
+                let taken = self.signal(who, &Topic::Order(id.clone()), signal).await?;
                 Ok(RecordOutcome::Signal { taken })
             }
         }
+    }
+
+    /// Takes an ephemeral signal and publishes it, latest-wins: a courier's
+    /// `location` on `order:{id}` (kept in the snapshot), `typing` on
+    /// `chat:{id}`. Returns false when it was older than what is shown.
+    pub async fn signal(
+        &self,
+        who: &Identity,
+        topic: &Topic,
+        signal: EphemeralSignal,
+    ) -> Result<bool, GatewayError> {
+        let invalid = |message: &str| {
+            GatewayError::Invalid(ValidationErrors::single("event", "not_on_topic", message))
+        };
+        let Some(id) = topic.order_id() else {
+            return Err(invalid("signals go to order:{id} or chat:{id}"));
+        };
+        let order = self.load(&who.tenant, id).await?;
+        let taken = match (&signal, topic) {
+            (EphemeralSignal::Location(location), Topic::Order(_)) => {
+                check(who, Access::PublishLocation, Some(parties(&order)))?;
+                self.store
+                    .observe_location(&who.tenant, id, location)
+                    .await?
+                    .is_some()
+            }
+            (EphemeralSignal::Typing(_), Topic::Chat(_)) => {
+                check(who, Access::ReadOrder, Some(parties(&order)))?;
+                true
+            }
+            (EphemeralSignal::Location(_), _) => {
+                return Err(invalid("location goes to order:{id}"))
+            }
+            (EphemeralSignal::Typing(_), _) => return Err(invalid("typing goes to chat:{id}")),
+        };
+        if taken {
+            self.send(publish::signal(&who.tenant, topic, &signal))
+                .await;
+        }
+        Ok(taken)
     }
 
     /// A customer action on their order (staff may act for them).

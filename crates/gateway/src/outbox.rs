@@ -110,6 +110,7 @@ fn position(by: Position, publication: &Publication) -> Option<u64> {
 pub struct Outbox {
     state: Mutex<State>,
     ready: Notify,
+    closing: Notify,
     capacity: usize,
     control: mpsc::Sender<Control>,
 }
@@ -130,6 +131,7 @@ impl Outbox {
         let outbox = Self {
             state: Mutex::default(),
             ready: Notify::new(),
+            closing: Notify::new(),
             capacity: capacity.max(1),
             control,
         };
@@ -291,7 +293,22 @@ impl Outbox {
         state.queue = VecDeque::new();
         state.cursors = HashMap::new();
         state.durable = 0;
+        self.closing.notify_waiters();
         Pushed::Closed(Closed::SlowConsumer)
+    }
+
+    /// Resolves once the outbox is closed: a writer blocked on a stalled
+    /// socket races its write against this and gives up on a cut.
+    pub async fn wait_closed(&self) -> Closed {
+        loop {
+            let notified = self.closing.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(closed) = self.state().closed {
+                return closed;
+            }
+            notified.await;
+        }
     }
 
     /// Waits until something is queued, then moves all of it into `batch`.
@@ -332,6 +349,7 @@ impl Outbox {
         state.cursors = HashMap::new();
         drop(state);
         self.ready.notify_one();
+        self.closing.notify_waiters();
     }
 
     /// Items waiting now.

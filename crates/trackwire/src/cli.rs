@@ -53,6 +53,13 @@ pub(crate) struct CommonArgs {
     /// Broker URL: `memory` (default).
     #[arg(long, env = "TRACKWIRE_BROKER", default_value = "memory")]
     pub(crate) broker: String,
+    /// Seconds between heartbeats; a client silent for two is dropped.
+    #[arg(long, env = "TRACKWIRE_HEARTBEAT", default_value_t = 25.0)]
+    pub(crate) heartbeat: f64,
+    /// On shutdown, clients are told to reconnect after a random delay of
+    /// up to this many seconds.
+    #[arg(long, env = "TRACKWIRE_DRAIN_WINDOW", default_value_t = 5.0)]
+    pub(crate) drain_window: f64,
     /// Log filter, e.g. `info` or `trackwire=debug,info`.
     #[arg(long, env = "TRACKWIRE_LOG", default_value = "info")]
     pub(crate) log: String,

@@ -2,16 +2,19 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing_subscriber::EnvFilter;
 use trackwire_api::{AppState, IdentitySource};
 use trackwire_broker::{Broker, MemoryBroker};
 use trackwire_gateway::{Hub, OrderService};
 use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
+use trackwire_transports::{Realtime, RealtimeConfig};
 
 use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
 
@@ -31,7 +34,8 @@ pub(crate) fn init_logging(filter: &str, format: LogFormat) {
 pub(crate) struct Node {
     pub(crate) orders: Arc<OrderService>,
     pub(crate) store: Arc<SqliteStore>,
-    pub(crate) _hub: Arc<Hub>,
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) realtime: RealtimeConfig,
 }
 
 /// Opens the store and broker named by the flags.
@@ -57,11 +61,24 @@ pub(crate) async fn build(common: &CommonArgs, data_dir: &Path) -> Result<Node> 
         .await
         .context("cannot start the broker")?;
     let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));
+    let realtime = RealtimeConfig {
+        heartbeat: seconds(common.heartbeat, "--heartbeat")?,
+        drain_window: seconds(common.drain_window, "--drain-window")?,
+        ..RealtimeConfig::default()
+    };
     Ok(Node {
         orders,
         store,
-        _hub: hub,
+        hub,
+        realtime,
     })
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero() || flag == "--drain-window")
+        .with_context(|| format!("{flag} takes a positive number of seconds (got {value})"))
 }
 
 /// `trackwire serve`: builds the node and serves until `shutdown`.
@@ -90,7 +107,9 @@ pub(crate) async fn bind(common: &CommonArgs) -> Result<TcpListener> {
     Ok(listener)
 }
 
-/// Serves the API on `listener` until `shutdown`, then closes the store.
+/// Serves the API and the real-time transports on `listener` until
+/// `shutdown`; then every real-time client is told to reconnect, and the
+/// store closes once they are gone.
 pub(crate) async fn run(
     listener: TcpListener,
     node: &Node,
@@ -100,11 +119,26 @@ pub(crate) async fn run(
         "no authentication configured: every request runs as the development identity \
          (tenant 'demo', subject 'dev', role 'admin')"
     );
-    let state = AppState::new(node.orders.clone(), IdentitySource::Development);
-    axum::serve(listener, trackwire_api::app(state))
+    let identity = IdentitySource::Development;
+    let state = AppState::new(node.orders.clone(), identity.clone());
+    let realtime = Realtime {
+        orders: node.orders.clone(),
+        hub: node.hub.clone(),
+        identity,
+        config: Arc::new(node.realtime.clone()),
+        shutdown: shutdown.clone(),
+        tracker: TaskTracker::new(),
+    };
+    let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
         .context("server failed")?;
+    realtime.tracker.close();
+    let drained = tokio::time::timeout(Duration::from_secs(10), realtime.tracker.wait()).await;
+    if drained.is_err() {
+        tracing::warn!("some connections did not close in time");
+    }
     node.store.close().await;
     tracing::info!("stopped");
     Ok(())

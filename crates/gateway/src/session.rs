@@ -1,0 +1,428 @@
+//! [`Session`]: one client's state, whatever carries its frames.
+//!
+//! A transport reads frames, hands them to [`Session::handle`], and writes
+//! whatever the session's [`Outbox`] holds. The session never touches bytes
+//! on a socket; subscriptions, recovery, mutations and publishing all happen
+//! here, once, for WebSocket, SSE and long-poll alike.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use trackwire_auth::Identity;
+use trackwire_broker::Channel;
+use trackwire_domain::validate::from_value;
+use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Topic};
+
+use crate::hub::{Hub, SubscriberId};
+use crate::idempotency::scoped_key;
+use crate::orders::{OrderService, RecordOutcome};
+use crate::outbox::{Control, Outbox};
+use crate::protocol::client::{Mutate, Publish, Subscribe};
+use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
+use crate::recovery::{recover, Resume};
+use crate::{GatewayError, Problem};
+
+/// Limits of one session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Durable events that may wait for one client before it is cut as a
+    /// slow consumer.
+    pub outbox_capacity: usize,
+    pub max_subscriptions: usize,
+    /// Most events replayed on subscribe; further behind gets a snapshot.
+    pub max_replay: u32,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            outbox_capacity: 1024,
+            max_subscriptions: 100,
+            max_replay: 1000,
+        }
+    }
+}
+
+/// The topics a session may use: all of them, or one order's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// `/v1/orders/{id}/ws`: only `order:{id}` and `chat:{id}`.
+    Order(trackwire_domain::OrderId),
+}
+
+struct Subscription {
+    topic: Topic,
+    id: SubscriberId,
+}
+
+pub struct Session {
+    who: Identity,
+    orders: Arc<OrderService>,
+    hub: Arc<Hub>,
+    outbox: Arc<Outbox>,
+    control: mpsc::Receiver<Control>,
+    subscriptions: HashMap<Channel, Subscription>,
+    config: SessionConfig,
+    scope: Scope,
+}
+
+impl Session {
+    pub fn new(
+        who: Identity,
+        orders: Arc<OrderService>,
+        hub: Arc<Hub>,
+        config: SessionConfig,
+        scope: Scope,
+    ) -> Self {
+        let (outbox, control) = Outbox::new(config.outbox_capacity);
+        Self {
+            who,
+            orders,
+            hub,
+            outbox,
+            control,
+            subscriptions: HashMap::new(),
+            config,
+            scope,
+        }
+    }
+
+    /// What the transport writes.
+    pub fn outbox(&self) -> &Arc<Outbox> {
+        &self.outbox
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.who
+    }
+
+    pub fn subscription_count(&self) -> usize {
+        self.subscriptions.len()
+    }
+
+    /// Handles one client frame; answers go to the outbox. Returns false
+    /// when the frame was refused (the transport counts those).
+    pub async fn handle(&mut self, frame: ClientFrame) -> bool {
+        match frame {
+            ClientFrame::Auth(_) => true,
+            ClientFrame::Ping(ping) => {
+                self.outbox.send_frame(&ServerFrame::Pong { id: ping.id });
+                true
+            }
+            ClientFrame::Subscribe(subscribe) => self.subscribe(subscribe).await,
+            ClientFrame::Unsubscribe(unsubscribe) => self.unsubscribe(&unsubscribe.topic).await,
+            ClientFrame::Mutate(mutate) => self.mutate(mutate).await,
+            ClientFrame::Publish(publish) => self.publish(publish).await,
+        }
+    }
+
+    /// Sends an `error` frame.
+    pub fn error(&self, code: ErrorCode, message: impl Into<String>, reference: Option<String>) {
+        self.outbox
+            .send_frame(&ServerFrame::error(code, message, reference));
+    }
+
+    fn problem(&self, problem: Problem, reference: &str) {
+        self.outbox.send_frame(&ServerFrame::Error {
+            code: problem.code.to_owned(),
+            message: problem.message,
+            reference: Some(reference.to_owned()),
+        });
+    }
+
+    fn topic(&self, raw: &str) -> Result<Topic, ()> {
+        let topic: Topic = match raw.parse() {
+            Ok(topic) => topic,
+            Err(message) => {
+                self.error(ErrorCode::UnknownTopic, message, Some(raw.to_owned()));
+                return Err(());
+            }
+        };
+        if let Scope::Order(id) = &self.scope {
+            if topic.order_id() != Some(id) {
+                self.error(
+                    ErrorCode::Forbidden,
+                    format!("this connection is scoped to order {id}"),
+                    Some(raw.to_owned()),
+                );
+                return Err(());
+            }
+        }
+        Ok(topic)
+    }
+
+    /// Subscribes with recovery: live publications are held from the
+    /// moment the hub has us, the store is read after, and the outbox
+    /// joins the two exactly once.
+    pub async fn subscribe(&mut self, request: Subscribe) -> bool {
+        let Ok(topic) = self.topic(&request.topic) else {
+            return false;
+        };
+        let name = topic.to_string();
+        let channel = Channel::new(&self.who.tenant, &name);
+        if self.subscriptions.len() >= self.config.max_subscriptions {
+            self.error(
+                ErrorCode::TooManySubscriptions,
+                format!(
+                    "at most {} subscriptions per connection",
+                    self.config.max_subscriptions
+                ),
+                Some(name),
+            );
+            return false;
+        }
+        let by = match topic {
+            Topic::Orders => crate::outbox::Position::Offset,
+            _ => crate::outbox::Position::Seq,
+        };
+        if !self.outbox.begin(&channel, by) {
+            self.error(
+                ErrorCode::AlreadySubscribed,
+                "already subscribed",
+                Some(name),
+            );
+            return false;
+        }
+        let id = match self.hub.subscribe(&channel, self.outbox.clone()).await {
+            Ok(id) => id,
+            Err(error) => {
+                self.outbox.end(&channel);
+                self.error(ErrorCode::Internal, error.to_string(), Some(name));
+                return false;
+            }
+        };
+        let resume = Resume {
+            since: request.since,
+            epoch: request.epoch,
+            offset: request.offset,
+        };
+        match recover(
+            &self.orders,
+            &self.who,
+            &topic,
+            &resume,
+            self.config.max_replay,
+        )
+        .await
+        {
+            Ok(recovery) => {
+                self.outbox.resume(&channel, recovery.frames, recovery.last);
+                if recovery.ended {
+                    self.outbox.end(&channel);
+                    self.hub.unsubscribe(&channel, id).await;
+                } else {
+                    self.subscriptions
+                        .insert(channel, Subscription { topic, id });
+                }
+                true
+            }
+            Err(error) => {
+                self.outbox.end(&channel);
+                self.hub.unsubscribe(&channel, id).await;
+                self.problem(error.into(), &name);
+                false
+            }
+        }
+    }
+
+    async fn unsubscribe(&mut self, raw: &str) -> bool {
+        let channel = Channel::new(&self.who.tenant, raw);
+        let Some(subscription) = self.subscriptions.remove(&channel) else {
+            self.error(
+                ErrorCode::NotSubscribed,
+                "not subscribed",
+                Some(raw.to_owned()),
+            );
+            return false;
+        };
+        self.outbox.end(&channel);
+        self.hub.unsubscribe(&channel, subscription.id).await;
+        self.outbox.send_frame(&ServerFrame::Unsubscribed {
+            topic: raw.to_owned(),
+            reason: "requested".into(),
+        });
+        true
+    }
+
+    /// A customer action: the same validation, authorization and store
+    /// path as REST, keyed by `clientMutationId` so a retry applies once.
+    async fn mutate(&mut self, mutate: Mutate) -> bool {
+        let id = mutate.client_mutation_id.clone();
+        let reject = |problem: Problem| ServerFrame::Reject {
+            client_mutation_id: id.clone(),
+            code: problem.code.to_owned(),
+            message: problem.message,
+        };
+        let Ok(Topic::Order(order)) = mutate.topic.parse::<Topic>() else {
+            let problem = Problem::new(
+                crate::Kind::BadRequest,
+                "unknown_topic",
+                "mutations go to order:{id}",
+            );
+            self.outbox.send_frame(&reject(problem));
+            return false;
+        };
+        let args = serde_json::to_vec(&mutate.args).unwrap_or_default();
+        let key = scoped_key(
+            &self.who,
+            &format!("mutation:{id}"),
+            &[mutate.topic.as_bytes(), mutate.action.as_bytes(), &args],
+        );
+        let action = match Action::parse(&mutate.action, mutate.args) {
+            Ok(action) => action,
+            Err(errors) => {
+                self.outbox.send_frame(&reject(errors.into()));
+                return false;
+            }
+        };
+        match self.orders.act(&self.who, &order, action, Some(key)).await {
+            Ok(recorded) => {
+                let seq = recorded
+                    .events
+                    .first()
+                    .map_or(recorded.order.seq, |e| e.seq);
+                self.outbox.send_frame(&ServerFrame::Ack {
+                    client_mutation_id: id,
+                    seq,
+                });
+                true
+            }
+            Err(error) => {
+                self.outbox.send_frame(&reject(error.into()));
+                false
+            }
+        }
+    }
+
+    /// A signal or a chat message from the client.
+    async fn publish(&mut self, publish: Publish) -> bool {
+        let Ok(topic) = self.topic(&publish.topic) else {
+            return false;
+        };
+        let mut payload = publish.payload;
+        let result = match publish.event.as_str() {
+            "location" => match from_value(payload) {
+                Ok(location) => self
+                    .orders
+                    .signal(&self.who, &topic, EphemeralSignal::Location(location))
+                    .await
+                    .map(|_| ()),
+                Err(errors) => Err(GatewayError::Invalid(errors)),
+            },
+            "typing" => match from_value(payload) {
+                Ok(typing) => self
+                    .orders
+                    .signal(&self.who, &topic, EphemeralSignal::Typing(typing))
+                    .await
+                    .map(|_| ()),
+                Err(errors) => Err(GatewayError::Invalid(errors)),
+            },
+            "chat_message" => {
+                if let Some(fields) = payload.as_object_mut() {
+                    fields.insert("type".into(), "chat_message".into());
+                }
+                match trackwire_domain::RecordedInput::parse(payload) {
+                    Ok(input) => match (input.classify(), topic.order_id()) {
+                        (Classified::Durable(event @ DurableEvent::ChatMessage(_)), Some(id)) => {
+                            self.orders
+                                .record(&self.who, id, Classified::Durable(event), None)
+                                .await
+                                .map(|_: RecordOutcome| ())
+                        }
+                        _ => Err(GatewayError::Invalid(
+                            trackwire_domain::ValidationErrors::single(
+                                "topic",
+                                "not_on_topic",
+                                "chat messages go to chat:{id}",
+                            ),
+                        )),
+                    },
+                    Err(errors) => Err(GatewayError::Invalid(errors)),
+                }
+            }
+            other => Err(GatewayError::Invalid(
+                trackwire_domain::ValidationErrors::single(
+                    "event",
+                    "unknown_value",
+                    format!("cannot publish '{other}'; publish location, typing or chat_message"),
+                ),
+            )),
+        };
+        match result {
+            Ok(()) => true,
+            Err(error) => {
+                self.problem(error.into(), &publish.topic);
+                false
+            }
+        }
+    }
+
+    /// Waits for the outbox's next ask (cancel-safe).
+    pub async fn next_control(&mut self) -> Option<Control> {
+        self.control.recv().await
+    }
+
+    /// Acts on an outbox ask: refill a gap from the store, or drop a
+    /// subscription whose order became final.
+    pub async fn on_control(&mut self, control: Control) {
+        match control {
+            Control::Ended(channel) => {
+                if let Some(subscription) = self.subscriptions.remove(&channel) {
+                    self.hub.unsubscribe(&channel, subscription.id).await;
+                }
+            }
+            Control::Refill(channel) => {
+                let (Some(subscription), Some(last)) = (
+                    self.subscriptions.get(&channel),
+                    self.outbox.cursor(&channel),
+                ) else {
+                    return;
+                };
+                let topic = subscription.topic.clone();
+                let frames = match &topic {
+                    Topic::Orders => self
+                        .orders
+                        .feed(&self.who, last, self.config.max_replay)
+                        .await
+                        .map(|page| page.events),
+                    _ => self
+                        .orders
+                        .history(&self.who, &topic, last, self.config.max_replay)
+                        .await
+                        .map(|history| history.events),
+                };
+                match frames {
+                    Ok(events) => {
+                        let end = events.last().map_or(last, |e| {
+                            if matches!(topic, Topic::Orders) {
+                                e.offset.unwrap_or(last)
+                            } else {
+                                e.seq
+                            }
+                        });
+                        let frames = events
+                            .iter()
+                            .map(|e| crate::protocol::server::event_frame(&e.envelope().to_json()))
+                            .collect();
+                        self.outbox.resume(&channel, frames, end);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%channel, %error, "refill failed; cutting the client to resync");
+                        self.outbox.close(crate::outbox::Closed::SlowConsumer);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Leaves every channel and closes the outbox: one place that frees
+    /// everything the session held.
+    pub async fn close(mut self) {
+        self.outbox.close(crate::outbox::Closed::Gone);
+        for (channel, subscription) in self.subscriptions.drain() {
+            self.hub.unsubscribe(&channel, subscription.id).await;
+        }
+    }
+}

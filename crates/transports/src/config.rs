@@ -1,0 +1,45 @@
+//! Limits and intervals of the real-time transports, with their defaults.
+
+use std::time::Duration;
+
+use trackwire_gateway::SessionConfig;
+
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// The server pings every interval; a peer silent for two intervals is
+    /// dropped. Clients should ping at the same interval.
+    pub heartbeat: Duration,
+    pub session: SessionConfig,
+    /// A text frame above this gets an `error {code: too_large}`; the
+    /// connection stays.
+    pub max_frame_bytes: usize,
+    /// A frame above this closes the connection (1009): it is not even read.
+    pub hard_frame_bytes: usize,
+    /// Refused frames allowed per `error_window` before the connection is
+    /// closed as abusive (4000).
+    pub error_budget: usize,
+    pub error_window: Duration,
+    /// On drain, clients are told to reconnect after a delay drawn at random
+    /// from zero to this, so they do not all come back at once.
+    pub drain_window: Duration,
+    /// WebSocket read buffer per connection (memory per idle connection).
+    pub read_buffer_bytes: usize,
+    /// Frames are gathered up to this before a socket write.
+    pub write_buffer_bytes: usize,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(25),
+            session: SessionConfig::default(),
+            max_frame_bytes: 64 * 1024,
+            hard_frame_bytes: 1024 * 1024,
+            error_budget: 20,
+            error_window: Duration::from_secs(10),
+            drain_window: Duration::from_secs(5),
+            read_buffer_bytes: 4 * 1024,
+            write_buffer_bytes: 16 * 1024,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! # trackwire-transports
+//!
+//! The real-time transports. Each is only a reader of client frames and a
+//! writer of what the gateway's [`Session`](trackwire_gateway::Session)
+//! queues: subscriptions, recovery and delivery rules live in the gateway,
+//! once.
+//!
+//! - [`ws`]: `GET /v1/ws` and `GET /v1/orders/{id}/ws` (protocol v1 over
+//!   WebSocket), with heartbeats and drain.
+//! - [`config`]: [`RealtimeConfig`], the limits and intervals.
+
+pub mod config;
+pub mod ws;
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use trackwire_auth::IdentitySource;
+use trackwire_gateway::{Hub, OrderService};
+
+pub use config::RealtimeConfig;
+
+/// What every real-time connection shares.
+#[derive(Clone)]
+pub struct Realtime {
+    pub orders: Arc<OrderService>,
+    pub hub: Arc<Hub>,
+    pub identity: IdentitySource,
+    pub config: Arc<RealtimeConfig>,
+    /// Cancelled when the server drains: every connection says
+    /// `reconnect` and closes.
+    pub shutdown: CancellationToken,
+    /// Tracks every connection task, so shutdown can wait for the drain.
+    pub tracker: TaskTracker,
+}
+
+/// The real-time routes.
+pub fn router(realtime: Realtime) -> Router {
+    Router::new()
+        .route("/v1/ws", get(ws::connect))
+        .route("/v1/orders/{id}/ws", get(ws::connect_order))
+        .with_state(realtime)
+}

@@ -1,0 +1,105 @@
+//! The writing half of a connection: everything the outbox holds goes out
+//! in one batch (frames gathered in the write buffer, one flush), pings
+//! when asked, and the close frame last.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use bytes::Bytes;
+use futures::stream::SplitSink;
+use futures::SinkExt;
+use tokio::sync::mpsc;
+use trackwire_gateway::outbox::{Closed, Outgoing};
+use trackwire_gateway::protocol::CloseCode;
+use trackwire_gateway::Outbox;
+
+type Sink = SplitSink<WebSocket, Message>;
+
+pub(super) enum Command {
+    Ping,
+    /// Send what waits, then close with this code.
+    Close(CloseCode),
+    /// The peer is gone: stop.
+    Stop,
+}
+
+enum Wrote {
+    Ok,
+    Failed,
+    Cut(Closed),
+}
+
+pub(super) async fn run(
+    mut sink: Sink,
+    outbox: Arc<Outbox>,
+    mut commands: mpsc::Receiver<Command>,
+) {
+    let mut batch = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            command = commands.recv() => match command {
+                Some(Command::Ping) => {
+                    if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Command::Close(code)) => {
+                    if outbox.take_now(&mut batch).is_ok() {
+                        let _ = write(&mut sink, &mut batch).await;
+                    }
+                    close(&mut sink, code).await;
+                    return;
+                }
+                Some(Command::Stop) | None => return,
+            },
+            next = outbox.next_batch(&mut batch) => {
+                if let Err(closed) = next {
+                    if closed == Closed::SlowConsumer {
+                        close(&mut sink, CloseCode::SlowConsumer).await;
+                    }
+                    return;
+                }
+                // A stalled client blocks the write; a cut ends it.
+                let wrote = tokio::select! {
+                    result = write(&mut sink, &mut batch) => {
+                        if result.is_ok() { Wrote::Ok } else { Wrote::Failed }
+                    }
+                    closed = outbox.wait_closed() => Wrote::Cut(closed),
+                };
+                match wrote {
+                    Wrote::Ok => {}
+                    Wrote::Failed => return,
+                    Wrote::Cut(closed) => {
+                        if closed == Closed::SlowConsumer {
+                            close(&mut sink, CloseCode::SlowConsumer).await;
+                        }
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn write(sink: &mut Sink, batch: &mut Vec<Outgoing>) -> Result<(), axum::Error> {
+    for item in batch.drain(..) {
+        let text = Utf8Bytes::try_from(item.bytes().clone()).map_err(axum::Error::new)?;
+        sink.feed(Message::Text(text)).await?;
+    }
+    sink.flush().await
+}
+
+/// Sends the close frame, giving a stalled peer a moment at most.
+async fn close(sink: &mut Sink, code: CloseCode) {
+    let frame = CloseFrame {
+        code: code.code(),
+        reason: Utf8Bytes::from_static(code.reason()),
+    };
+    let _ = tokio::time::timeout(
+        Duration::from_secs(1),
+        sink.send(Message::Close(Some(frame))),
+    )
+    .await;
+}
