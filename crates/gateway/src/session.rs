@@ -11,8 +11,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use trackwire_auth::Identity;
 use trackwire_broker::Channel;
-use trackwire_domain::validate::from_value;
-use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Topic};
+use trackwire_domain::validate::{from_value, Validate};
+use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Location, Topic};
 
 use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
@@ -303,7 +303,7 @@ impl Session {
         };
         let mut payload = publish.payload;
         let result = match publish.event.as_str() {
-            "location" => match from_value(payload) {
+            "location" => match from_value::<Location>(payload).and_then(Validate::validated) {
                 Ok(location) => self
                     .orders
                     .signal(&self.who, &topic, EphemeralSignal::Location(location))

@@ -138,8 +138,12 @@ async fn serve(
     let ending = loop {
         tokio::select! {
             message = stream.next() => {
-                // None: gone. Err: broken, or a frame over the hard limit.
-                let Some(Ok(message)) = message else { break Ending::Gone };
+                let message = match message {
+                    Some(Ok(message)) => message,
+                    Some(Err(error)) if is_too_large(&error) => break Ending::Close(CloseCode::TooLarge),
+                    // Gone, or the socket broke.
+                    Some(Err(_)) | None => break Ending::Gone,
+                };
                 last_heard = Instant::now();
                 let accepted = match message {
                     Message::Text(text) if text.len() > config.max_frame_bytes => {
@@ -208,6 +212,12 @@ async fn serve(
     }
     writer.abort();
     session.close().await;
+}
+
+/// A frame over the hard limit: the WebSocket library refuses to read it.
+fn is_too_large(error: &axum::Error) -> bool {
+    let text = error.to_string();
+    text.contains("Message too long") || text.contains("Space limit exceeded")
 }
 
 enum Ending {

@@ -1,0 +1,318 @@
+//! A real server on an ephemeral port and real WebSocket clients.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use trackwire_auth::{Identity, IdentitySource};
+use trackwire_broker::{Channel, MemoryBroker};
+use trackwire_domain::{
+    Classified, DurableEvent, InstructionsChanged, Item, OrderCreated, OrderId, OrderStatus, Party,
+    StatusChanged,
+};
+use trackwire_gateway::{CreateOrder, Hub, OrderService};
+use trackwire_store::sqlite::SqliteStore;
+use trackwire_transports::{Realtime, RealtimeConfig};
+
+/// Most a test waits for a frame before it fails (a guard, not a clock).
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
+
+pub(crate) struct TestServer {
+    pub(crate) addr: std::net::SocketAddr,
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) orders: Arc<OrderService>,
+    pub(crate) shutdown: CancellationToken,
+    pub(crate) stopped: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub(crate) async fn start(config: RealtimeConfig) -> Self {
+        Self::start_with(config, None).await
+    }
+
+    /// With `send_buffer`, every accepted socket gets that SO_SNDBUF, so a
+    /// client that stops reading stalls the server's writes quickly.
+    pub(crate) async fn start_with(config: RealtimeConfig, send_buffer: Option<usize>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+        let broker = Arc::new(MemoryBroker::new());
+        let hub = Hub::start(broker.clone()).await.expect("hub");
+        let orders = Arc::new(OrderService::new(store, broker));
+        let shutdown = CancellationToken::new();
+        let realtime = Realtime {
+            orders: orders.clone(),
+            hub: hub.clone(),
+            identity: IdentitySource::Development,
+            config: Arc::new(config),
+            shutdown: shutdown.clone(),
+            tracker: TaskTracker::new(),
+        };
+        let state = trackwire_api::AppState::new(orders.clone(), IdentitySource::Development);
+        let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let token = shutdown.clone();
+        let stopped = tokio::spawn(async move {
+            let listener = axum::serve::ListenerExt::tap_io(listener, move |stream| {
+                if let Some(size) = send_buffer {
+                    let _ = socket2::SockRef::from(&*stream).set_send_buffer_size(size);
+                }
+            });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(token.cancelled_owned())
+                .await
+                .expect("serve");
+            realtime.tracker.close();
+            realtime.tracker.wait().await;
+        });
+        Self {
+            addr,
+            hub,
+            orders,
+            shutdown,
+            stopped,
+            _dir: dir,
+        }
+    }
+
+    pub(crate) fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+
+    pub(crate) async fn connect(&self) -> Client {
+        Client::connect(&self.ws_url("/v1/ws")).await
+    }
+
+    pub(crate) async fn create(&self, id: &str) {
+        self.orders
+            .create(&Identity::development(), new_order(id), None)
+            .await
+            .expect("create");
+    }
+
+    /// Records a durable event; returns its seq.
+    pub(crate) async fn record(&self, id: &str, event: DurableEvent) -> u64 {
+        let outcome = self
+            .orders
+            .record(
+                &Identity::development(),
+                &OrderId::parse(id).expect("id"),
+                Classified::Durable(event),
+                None,
+            )
+            .await
+            .expect("record");
+        match outcome {
+            trackwire_gateway::RecordOutcome::Durable(recorded) => recorded.events[0].seq,
+            trackwire_gateway::RecordOutcome::Signal { .. } => panic!("not durable"),
+        }
+    }
+
+    /// Records a note (always allowed while the order is open).
+    pub(crate) async fn note(&self, id: &str, text: &str) -> u64 {
+        self.record(
+            id,
+            DurableEvent::InstructionsChanged(InstructionsChanged { text: text.into() }),
+        )
+        .await
+    }
+
+    pub(crate) async fn status(&self, id: &str, status: OrderStatus) -> u64 {
+        self.record(
+            id,
+            DurableEvent::StatusChanged(StatusChanged {
+                status,
+                reason: None,
+            }),
+        )
+        .await
+    }
+
+    pub(crate) fn subscribers(&self, topic: &str) -> usize {
+        self.hub
+            .subscriber_count(&Channel::new(Identity::DEV_TENANT, topic))
+    }
+
+    /// Waits (polling, with a deadline) until the hub has `n` subscribers.
+    pub(crate) async fn await_subscribers(&self, topic: &str, n: usize) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while self.subscribers(topic) != n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{topic} has {} subscribers, expected {n}",
+                self.subscribers(topic)
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+pub(crate) fn new_order(id: &str) -> CreateOrder {
+    CreateOrder {
+        id: Some(OrderId::parse(id).expect("id")),
+        created: OrderCreated {
+            customer: Party {
+                id: "cust-1".into(),
+                name: None,
+                phone: None,
+            },
+            items: vec![Item {
+                name: "Tea".into(),
+                quantity: 1,
+            }],
+            address: "2 High St".into(),
+            courier: None,
+            instructions: None,
+            eta: None,
+        },
+    }
+}
+
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub(crate) struct Client {
+    pub(crate) socket: Socket,
+}
+
+fn request(url: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "trackwire.v1.json".parse().expect("header"),
+    );
+    request
+}
+
+/// How a connection ended.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Ended {
+    Closed(u16, String),
+    Dropped,
+}
+
+impl Client {
+    pub(crate) async fn connect(url: &str) -> Self {
+        let (socket, response) = tokio_tungstenite::connect_async(request(url))
+            .await
+            .expect("connect");
+        Self::checked(socket, response)
+    }
+
+    /// A client whose socket receive buffer is `size` bytes.
+    pub(crate) async fn connect_small(addr: std::net::SocketAddr, path: &str, size: u32) -> Self {
+        let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
+        tcp.set_recv_buffer_size(size).expect("SO_RCVBUF");
+        let stream = tcp.connect(addr).await.expect("connect");
+        let (socket, response) = tokio_tungstenite::client_async(
+            request(&format!("ws://{addr}{path}")),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .expect("handshake");
+        Self::checked(socket, response)
+    }
+
+    fn checked(
+        socket: Socket,
+        response: tokio_tungstenite::tungstenite::handshake::client::Response,
+    ) -> Self {
+        assert_eq!(
+            response.headers()["sec-websocket-protocol"],
+            "trackwire.v1.json"
+        );
+        Self { socket }
+    }
+
+    pub(crate) async fn send(&mut self, frame: Value) {
+        self.socket
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub(crate) async fn send_text(&mut self, text: String) {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON frame (pings are answered and skipped).
+    pub(crate) async fn recv(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("a frame in time")
+                .expect("open")
+                .expect("readable");
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON frame"),
+                Message::Close(frame) => panic!("closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Frames until one of `kind` (inclusive).
+    pub(crate) async fn recv_until(&mut self, kind: &str) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            let done = frame["type"] == kind;
+            frames.push(frame);
+            if done {
+                return frames;
+            }
+        }
+    }
+
+    pub(crate) async fn subscribe(&mut self, frame: Value) -> Vec<Value> {
+        let mut frame = frame;
+        frame["type"] = json!("subscribe");
+        self.send(frame).await;
+        self.recv_until("subscribed").await
+    }
+
+    /// Reads until the server closes; returns the close code.
+    pub(crate) async fn ended(&mut self) -> Ended {
+        tokio::time::timeout(PATIENCE, self.read_to_end())
+            .await
+            .expect("the server ends the connection in time")
+    }
+
+    async fn read_to_end(&mut self) -> Ended {
+        loop {
+            match self.socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Ended::Closed(u16::from(frame.code), frame.reason.to_string())
+                }
+                Some(Ok(Message::Close(None))) => {
+                    return Ended::Closed(u16::from(CloseCode::Status), String::new())
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Ended::Dropped,
+            }
+        }
+    }
+}
+
+/// The seqs of the `event` frames among `frames`.
+pub(crate) fn event_seqs(frames: &[Value]) -> Vec<u64> {
+    frames
+        .iter()
+        .filter(|f| f["type"] == "event")
+        .map(|f| f["event"]["seq"].as_u64().expect("seq"))
+        .collect()
+}
