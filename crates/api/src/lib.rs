@@ -18,11 +18,13 @@ pub mod openapi;
 pub mod routes;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::trace::TraceLayer;
+use trackwire_auth::TicketBook;
 use trackwire_gateway::OrderService;
 
 pub use error::ApiError;
@@ -36,14 +38,20 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     pub orders: Arc<OrderService>,
     pub identity: IdentitySource,
+    /// Shared with the SSE and long-poll transports, which redeem them.
+    pub tickets: Arc<TicketBook>,
     pub max_body_bytes: usize,
 }
+
+/// How long a stream ticket stays valid.
+pub const TICKET_TTL: Duration = Duration::from_secs(30);
 
 impl AppState {
     pub fn new(orders: Arc<OrderService>, identity: IdentitySource) -> Self {
         Self {
             orders,
             identity,
+            tickets: Arc::new(TicketBook::new(TICKET_TTL)),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
@@ -56,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::orders::router())
         .merge(routes::events::router())
         .merge(routes::feed::router())
+        .merge(routes::tickets::router())
         .route(
             "/v1/openapi.json",
             get(|| async { Json(openapi::document()) }),

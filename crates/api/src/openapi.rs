@@ -19,11 +19,13 @@ use crate::routes;
         routes::events::since,
         routes::events::act,
         routes::feed::feed,
+        routes::tickets::issue,
         routes::health,
     ),
     tags(
         (name = "orders", description = "Orders and their snapshots"),
         (name = "events", description = "Recording events, customer actions, history and the feed"),
+        (name = "streams", description = "Tickets for SSE and long-poll (`/v1/sse`, `/v1/poll`; see docs/protocol.md)"),
         (name = "meta", description = "Health and the API's own description"),
     )
 )]

@@ -6,9 +6,12 @@
 //!   handler takes, and the documented development identity.
 //! - [`policy`]: the authorization rules, pure functions of an identity and
 //!   the order's parties.
+//! - [`tickets`]: single-use stream tickets for EventSource and long-poll.
 
 pub mod identity;
 pub mod policy;
+pub mod tickets;
 
 pub use identity::{Identity, IdentitySource, Role};
 pub use policy::{Access, Denied, OrderParties};
+pub use tickets::TicketBook;

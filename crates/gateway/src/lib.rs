@@ -17,10 +17,13 @@
 //! - [`session`]: [`Session`], one client's subscriptions and frames,
 //!   shared by every real-time transport.
 //! - [`protocol`]: the frames of protocol v1 and their codes.
+//! - [`cursor`]: [`StreamCursor`], every topic's position in one opaque
+//!   string (SSE `id:`, long-poll `cursor`).
 //! - [`idempotency`]: idempotency keys for REST and `mutate`.
 //!
 //! [`Publication`]: trackwire_broker::Publication
 
+pub mod cursor;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
@@ -31,6 +34,7 @@ pub mod publish;
 pub mod recovery;
 pub mod session;
 
+pub use cursor::StreamCursor;
 pub use error::{GatewayError, Kind, Problem};
 pub use hub::{Hub, Subscriber, SubscriberId};
 pub use orders::{CreateOrder, OrderService, RecordOutcome};

@@ -64,15 +64,63 @@ pub enum Control {
 /// One item to write.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
+    /// A live publication, shared with every subscriber.
     Publication(Arc<Publication>),
+    /// A frame of this session's own (answers, errors).
     Frame(Bytes),
+    /// A frame that moves its topic's position: a replayed event, a
+    /// snapshot, `subscribed`.
+    Marked(Bytes, Mark),
+}
+
+/// Where a frame leaves its topic: what a stream cursor (SSE `id:`,
+/// long-poll `cursor`) records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub topic: Arc<str>,
+    /// Set by replays, snapshots and `subscribed`; live events keep it.
+    pub epoch: Option<Arc<str>>,
+    /// `seq`, or `offset` on the `orders` feed.
+    pub position: u64,
+    /// An event or a snapshot (not a `subscribed` frame).
+    pub content: bool,
 }
 
 impl Outgoing {
     pub fn bytes(&self) -> &Bytes {
         match self {
             Outgoing::Publication(p) => &p.payload,
-            Outgoing::Frame(bytes) => bytes,
+            Outgoing::Frame(bytes) | Outgoing::Marked(bytes, _) => bytes,
+        }
+    }
+
+    /// The position this item brings its topic to, if any.
+    pub fn mark(&self) -> Option<Mark> {
+        match self {
+            Outgoing::Marked(_, mark) => Some(mark.clone()),
+            Outgoing::Frame(_) => None,
+            Outgoing::Publication(p) => {
+                let by = if &*p.channel.topic == crate::publish::FEED_TOPIC {
+                    Position::Offset
+                } else {
+                    Position::Seq
+                };
+                position(by, p).map(|position| Mark {
+                    topic: p.channel.topic.clone(),
+                    epoch: None,
+                    position,
+                    content: true,
+                })
+            }
+        }
+    }
+
+    /// Something the client did not have: an event, a signal, a snapshot.
+    pub fn is_content(&self) -> bool {
+        match self {
+            Outgoing::Publication(_) => true,
+            Outgoing::Marked(_, mark) => mark.content,
+            Outgoing::Frame(_) => false,
         }
     }
 }
@@ -174,7 +222,7 @@ impl Outbox {
 
     /// Queues a recovery's frames (replay or snapshot, then `subscribed`),
     /// sets the cursor to `last`, and releases what was held past it.
-    pub fn resume(&self, channel: &Channel, frames: Vec<Bytes>, last: u64) -> Pushed {
+    pub fn resume(&self, channel: &Channel, frames: Vec<Outgoing>, last: u64) -> Pushed {
         let mut state = self.state();
         if let Some(closed) = state.closed {
             return Pushed::Closed(closed);
@@ -185,7 +233,7 @@ impl Outbox {
         cursor.last = cursor.last.max(last);
         let mut held = cursor.held.take().unwrap_or_default();
         let by = cursor.by;
-        state.queue.extend(frames.into_iter().map(Outgoing::Frame));
+        state.queue.extend(frames);
         held.sort_by_key(|p| position(by, p));
         for publication in held {
             if let Pushed::Closed(closed) = self.place(&mut state, &publication) {

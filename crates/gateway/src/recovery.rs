@@ -8,15 +8,18 @@
 //! far behind) the client gets a snapshot that carries the position it
 //! reflects, and `recovered: false`.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use trackwire_auth::Identity;
 use trackwire_domain::Topic;
 use trackwire_store::{OrderFilter, PageRequest};
 
 use crate::orders::OrderService;
-use crate::outbox::Position;
+use crate::outbox::{Mark, Outgoing, Position};
 use crate::protocol::server::event_frame;
 use crate::protocol::ServerFrame;
+use crate::publish::FEED_TOPIC;
 use crate::GatewayError;
 
 /// Where the client says it is.
@@ -33,7 +36,7 @@ pub struct Resume {
 /// already final).
 #[derive(Debug, Clone)]
 pub struct Recovery {
-    pub frames: Vec<Bytes>,
+    pub frames: Vec<Outgoing>,
     /// The position the client is at after these frames.
     pub last: u64,
     pub by: Position,
@@ -84,12 +87,10 @@ async fn recover_topic(
         };
         let complete = since <= history.seq && history.seq - since <= u64::from(max_replay);
         if same_epoch && complete {
-            frames.extend(
-                history
-                    .events
-                    .iter()
-                    .map(|e| event_frame(&e.envelope().to_json())),
-            );
+            frames.extend(history.events.iter().map(|e| {
+                let mark = mark(&name, Some(&history.epoch), e.seq, true);
+                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
+            }));
             replayed = Some((history.seq, history.epoch));
         }
     }
@@ -105,50 +106,53 @@ async fn recover_topic(
         None if is_chat => {
             // Too far behind for a replay: the client reloads the chat.
             let head = orders.history(who, topic, u64::MAX, 1).await?;
-            frames.push(snapshot(
-                &name,
-                Some(head.seq),
-                Some(head.epoch.clone()),
-                None,
+            let bytes = snapshot(&name, Some(head.seq), Some(head.epoch.clone()), None);
+            frames.push(Outgoing::Marked(
+                bytes,
+                mark(&name, Some(&head.epoch), head.seq, true),
             ));
             (head.seq, head.epoch, false)
         }
         None => {
             let order = orders.order(who, order_id(topic)?).await?;
             let (seq, epoch, is_final) = (order.seq, order.epoch.clone(), order.is_final);
-            frames.push(
-                ServerFrame::Snapshot {
-                    topic: name.clone(),
-                    seq: Some(seq),
-                    epoch: Some(epoch.clone()),
-                    offset: None,
-                    order: Some(Box::new(order)),
-                    orders: None,
-                }
-                .to_bytes(),
-            );
+            let bytes = ServerFrame::Snapshot {
+                topic: name.clone(),
+                seq: Some(seq),
+                epoch: Some(epoch.clone()),
+                offset: None,
+                order: Some(Box::new(order)),
+                orders: None,
+            }
+            .to_bytes();
+            frames.push(Outgoing::Marked(
+                bytes,
+                mark(&name, Some(&epoch), seq, true),
+            ));
             (seq, epoch, is_final)
         }
     };
-    frames.push(
-        ServerFrame::Subscribed {
-            topic: name.clone(),
-            seq: Some(last),
-            epoch: Some(epoch),
-            offset: None,
-            recovered,
-            is_final,
-        }
-        .to_bytes(),
-    );
+    let subscribed = ServerFrame::Subscribed {
+        topic: name.clone(),
+        seq: Some(last),
+        epoch: Some(epoch.clone()),
+        offset: None,
+        recovered,
+        is_final,
+    }
+    .to_bytes();
+    frames.push(Outgoing::Marked(
+        subscribed,
+        mark(&name, Some(&epoch), last, false),
+    ));
     if is_final {
-        frames.push(
+        frames.push(Outgoing::Frame(
             ServerFrame::Unsubscribed {
                 topic: name,
                 reason: "final".into(),
             }
             .to_bytes(),
-        );
+        ));
     }
     Ok(Recovery {
         frames,
@@ -170,11 +174,11 @@ async fn recover_feed(
     if let Some(offset) = resume.offset {
         let page = orders.feed(who, offset, max_replay + 1).await?;
         if offset <= page.offset && page.offset - offset <= u64::from(max_replay) {
-            frames.extend(
-                page.events
-                    .iter()
-                    .map(|e| event_frame(&e.envelope().to_json())),
-            );
+            frames.extend(page.events.iter().map(|e| {
+                let offset = e.offset.unwrap_or_default();
+                let mark = mark(FEED_TOPIC, None, offset, true);
+                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
+            }));
             replayed = Some(page.offset);
         }
     }
@@ -195,31 +199,32 @@ async fn recover_feed(
                     },
                 )
                 .await?;
-            frames.push(
-                ServerFrame::Snapshot {
-                    topic: "orders".into(),
-                    seq: None,
-                    epoch: None,
-                    offset: Some(head),
-                    order: None,
-                    orders: Some(newest.items),
-                }
-                .to_bytes(),
-            );
+            let bytes = ServerFrame::Snapshot {
+                topic: FEED_TOPIC.into(),
+                seq: None,
+                epoch: None,
+                offset: Some(head),
+                order: None,
+                orders: Some(newest.items),
+            }
+            .to_bytes();
+            frames.push(Outgoing::Marked(bytes, mark(FEED_TOPIC, None, head, true)));
             head
         }
     };
-    frames.push(
-        ServerFrame::Subscribed {
-            topic: "orders".into(),
-            seq: None,
-            epoch: None,
-            offset: Some(last),
-            recovered,
-            is_final: false,
-        }
-        .to_bytes(),
-    );
+    let subscribed = ServerFrame::Subscribed {
+        topic: FEED_TOPIC.into(),
+        seq: None,
+        epoch: None,
+        offset: Some(last),
+        recovered,
+        is_final: false,
+    }
+    .to_bytes();
+    frames.push(Outgoing::Marked(
+        subscribed,
+        mark(FEED_TOPIC, None, last, false),
+    ));
     Ok(Recovery {
         frames,
         last,
@@ -227,6 +232,15 @@ async fn recover_feed(
         recovered,
         ended: false,
     })
+}
+
+fn mark(topic: &str, epoch: Option<&str>, position: u64, content: bool) -> Mark {
+    Mark {
+        topic: Arc::from(topic),
+        epoch: epoch.map(Arc::from),
+        position,
+        content,
+    }
 }
 
 fn snapshot(topic: &str, seq: Option<u64>, epoch: Option<String>, offset: Option<u64>) -> Bytes {

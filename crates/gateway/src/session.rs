@@ -17,11 +17,17 @@ use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Locati
 use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
 use crate::orders::{OrderService, RecordOutcome};
-use crate::outbox::{Control, Outbox};
+use crate::outbox::Position;
+use crate::outbox::{Control, Mark, Outbox, Outgoing};
 use crate::protocol::client::{Mutate, Publish, Subscribe};
+use crate::protocol::server::event_frame;
 use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
 use crate::recovery::{recover, Resume};
-use crate::{GatewayError, Problem};
+use crate::{GatewayError, Kind, Problem};
+
+fn refusal(kind: Kind, code: ErrorCode, message: impl Into<String>) -> Problem {
+    Problem::new(kind, code.as_str(), message)
+}
 
 /// Limits of one session.
 #[derive(Debug, Clone)]
@@ -132,65 +138,71 @@ impl Session {
         });
     }
 
-    fn topic(&self, raw: &str) -> Result<Topic, ()> {
-        let topic: Topic = match raw.parse() {
-            Ok(topic) => topic,
-            Err(message) => {
-                self.error(ErrorCode::UnknownTopic, message, Some(raw.to_owned()));
-                return Err(());
-            }
-        };
+    fn topic(&self, raw: &str) -> Result<Topic, Problem> {
+        let topic: Topic = raw.parse().map_err(|message: String| {
+            refusal(Kind::BadRequest, ErrorCode::UnknownTopic, message)
+        })?;
         if let Scope::Order(id) = &self.scope {
             if topic.order_id() != Some(id) {
-                self.error(
+                return Err(refusal(
+                    Kind::Forbidden,
                     ErrorCode::Forbidden,
                     format!("this connection is scoped to order {id}"),
-                    Some(raw.to_owned()),
-                );
-                return Err(());
+                ));
             }
         }
         Ok(topic)
     }
 
+    /// Subscribes, answering a refusal with an `error` frame.
+    pub async fn subscribe(&mut self, request: Subscribe) -> bool {
+        let topic = request.topic.clone();
+        match self.try_subscribe(request).await {
+            Ok(()) => true,
+            Err(problem) => {
+                self.problem(problem, &topic);
+                false
+            }
+        }
+    }
+
     /// Subscribes with recovery: live publications are held from the
     /// moment the hub has us, the store is read after, and the outbox
-    /// joins the two exactly once.
-    pub async fn subscribe(&mut self, request: Subscribe) -> bool {
-        let Ok(topic) = self.topic(&request.topic) else {
-            return false;
-        };
+    /// joins the two exactly once. A refusal leaves nothing behind.
+    pub async fn try_subscribe(&mut self, request: Subscribe) -> Result<(), Problem> {
+        let topic = self.topic(&request.topic)?;
         let name = topic.to_string();
         let channel = Channel::new(&self.who.tenant, &name);
         if self.subscriptions.len() >= self.config.max_subscriptions {
-            self.error(
+            return Err(refusal(
+                Kind::BadRequest,
                 ErrorCode::TooManySubscriptions,
                 format!(
                     "at most {} subscriptions per connection",
                     self.config.max_subscriptions
                 ),
-                Some(name),
-            );
-            return false;
+            ));
         }
         let by = match topic {
-            Topic::Orders => crate::outbox::Position::Offset,
-            _ => crate::outbox::Position::Seq,
+            Topic::Orders => Position::Offset,
+            _ => Position::Seq,
         };
         if !self.outbox.begin(&channel, by) {
-            self.error(
+            return Err(refusal(
+                Kind::Conflict,
                 ErrorCode::AlreadySubscribed,
                 "already subscribed",
-                Some(name),
-            );
-            return false;
+            ));
         }
         let id = match self.hub.subscribe(&channel, self.outbox.clone()).await {
             Ok(id) => id,
             Err(error) => {
                 self.outbox.end(&channel);
-                self.error(ErrorCode::Internal, error.to_string(), Some(name));
-                return false;
+                return Err(refusal(
+                    Kind::Internal,
+                    ErrorCode::Internal,
+                    error.to_string(),
+                ));
             }
         };
         let resume = Resume {
@@ -216,13 +228,12 @@ impl Session {
                     self.subscriptions
                         .insert(channel, Subscription { topic, id });
                 }
-                true
+                Ok(())
             }
             Err(error) => {
                 self.outbox.end(&channel);
                 self.hub.unsubscribe(&channel, id).await;
-                self.problem(error.into(), &name);
-                false
+                Err(error.into())
             }
         }
     }
@@ -257,7 +268,7 @@ impl Session {
         };
         let Ok(Topic::Order(order)) = mutate.topic.parse::<Topic>() else {
             let problem = Problem::new(
-                crate::Kind::BadRequest,
+                Kind::BadRequest,
                 "unknown_topic",
                 "mutations go to order:{id}",
             );
@@ -298,8 +309,12 @@ impl Session {
 
     /// A signal or a chat message from the client.
     async fn publish(&mut self, publish: Publish) -> bool {
-        let Ok(topic) = self.topic(&publish.topic) else {
-            return false;
+        let topic = match self.topic(&publish.topic) {
+            Ok(topic) => topic,
+            Err(problem) => {
+                self.problem(problem, &publish.topic);
+                return false;
+            }
         };
         let mut payload = publish.payload;
         let result = match publish.event.as_str() {
@@ -395,16 +410,24 @@ impl Session {
                 };
                 match frames {
                     Ok(events) => {
-                        let end = events.last().map_or(last, |e| {
-                            if matches!(topic, Topic::Orders) {
-                                e.offset.unwrap_or(last)
-                            } else {
-                                e.seq
-                            }
-                        });
+                        let is_feed = matches!(topic, Topic::Orders);
+                        let mut end = last;
                         let frames = events
                             .iter()
-                            .map(|e| crate::protocol::server::event_frame(&e.envelope().to_json()))
+                            .map(|e| {
+                                end = if is_feed {
+                                    e.offset.unwrap_or(end)
+                                } else {
+                                    e.seq
+                                };
+                                let mark = Mark {
+                                    topic: channel.topic.clone(),
+                                    epoch: (!is_feed).then(|| Arc::from(e.epoch.as_str())),
+                                    position: end,
+                                    content: true,
+                                };
+                                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
+                            })
                             .collect();
                         self.outbox.resume(&channel, frames, end);
                     }

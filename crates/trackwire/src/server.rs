@@ -125,6 +125,7 @@ pub(crate) async fn run(
         orders: node.orders.clone(),
         hub: node.hub.clone(),
         identity,
+        tickets: state.tickets.clone(),
         config: Arc::new(node.realtime.clone()),
         shutdown: shutdown.clone(),
         tracker: TaskTracker::new(),

@@ -26,6 +26,11 @@ pub struct RealtimeConfig {
     pub read_buffer_bytes: usize,
     /// Frames are gathered up to this before a socket write.
     pub write_buffer_bytes: usize,
+    /// Longest a long-poll request is held when nothing is new.
+    pub poll_wait: Duration,
+    /// Base of the SSE `retry:` hint; each stream adds up to as much again
+    /// at random, so reconnects spread out.
+    pub sse_retry: Duration,
 }
 
 impl Default for RealtimeConfig {
@@ -40,6 +45,8 @@ impl Default for RealtimeConfig {
             drain_window: Duration::from_secs(5),
             read_buffer_bytes: 4 * 1024,
             write_buffer_bytes: 16 * 1024,
+            poll_wait: Duration::from_secs(25),
+            sse_retry: Duration::from_secs(2),
         }
     }
 }

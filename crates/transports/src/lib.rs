@@ -7,9 +7,16 @@
 //!
 //! - [`ws`]: `GET /v1/ws` and `GET /v1/orders/{id}/ws` (protocol v1 over
 //!   WebSocket), with heartbeats and drain.
+//! - [`sse`]: `GET /v1/sse` (Server-Sent Events, `Last-Event-ID` resumes).
+//! - [`poll`]: `GET /v1/poll` (long-poll, resumed by `cursor`).
+//! - `stream`: what SSE and long-poll share: who is asking, which topics,
+//!   from which cursor.
 //! - [`config`]: [`RealtimeConfig`], the limits and intervals.
 
 pub mod config;
+pub mod poll;
+pub mod sse;
+mod stream;
 pub mod ws;
 
 use std::sync::Arc;
@@ -18,7 +25,7 @@ use axum::routing::get;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use trackwire_auth::IdentitySource;
+use trackwire_auth::{IdentitySource, TicketBook};
 use trackwire_gateway::{Hub, OrderService};
 
 pub use config::RealtimeConfig;
@@ -29,6 +36,8 @@ pub struct Realtime {
     pub orders: Arc<OrderService>,
     pub hub: Arc<Hub>,
     pub identity: IdentitySource,
+    /// Stream tickets, issued by `POST /v1/stream-tickets`.
+    pub tickets: Arc<TicketBook>,
     pub config: Arc<RealtimeConfig>,
     /// Cancelled when the server drains: every connection says
     /// `reconnect` and closes.
@@ -42,5 +51,7 @@ pub fn router(realtime: Realtime) -> Router {
     Router::new()
         .route("/v1/ws", get(ws::connect))
         .route("/v1/orders/{id}/ws", get(ws::connect_order))
+        .route("/v1/sse", get(sse::connect))
+        .route("/v1/poll", get(poll::poll))
         .with_state(realtime)
 }

@@ -3,6 +3,7 @@
 pub mod events;
 pub mod feed;
 pub mod orders;
+pub mod tickets;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;

@@ -31,6 +31,13 @@ fn signal(key: &str, body: &str) -> Arc<Publication> {
     })
 }
 
+fn frames(texts: &[&str]) -> Vec<Outgoing> {
+    texts
+        .iter()
+        .map(|t| Outgoing::Frame(Bytes::from(t.to_string())))
+        .collect()
+}
+
 /// An outbox already live on `order:A` at seq 0.
 fn live(capacity: usize) -> (Arc<Outbox>, mpsc::Receiver<Control>) {
     let (outbox, control) = Outbox::new(capacity);
@@ -68,11 +75,7 @@ async fn live_events_wait_for_the_replay_and_are_not_repeated() {
     // Published while the replay is read: 3 is also in the replay.
     assert_eq!(outbox.push(&durable(3)), Pushed::Held);
     assert_eq!(outbox.push(&durable(4)), Pushed::Held);
-    let replay = vec![
-        Bytes::from("r2"),
-        Bytes::from("r3"),
-        Bytes::from("subscribed"),
-    ];
+    let replay = frames(&["r2", "r3", "subscribed"]);
     outbox.resume(&channel(), replay, 3);
     assert_eq!(drain(&outbox).await, ["r2", "r3", "subscribed", "e4"]);
     assert_eq!(outbox.push(&durable(4)), Pushed::Dropped, "duplicate");
@@ -88,7 +91,7 @@ async fn a_gap_holds_and_asks_for_a_refill() {
     assert_eq!(control.try_recv(), Ok(Control::Refill(channel())));
     assert_eq!(outbox.push(&durable(4)), Pushed::Held);
     // The session reads 2..=3 from the store and resumes.
-    outbox.resume(&channel(), vec![Bytes::from("r2"), Bytes::from("r3")], 3);
+    outbox.resume(&channel(), frames(&["r2", "r3"]), 3);
     assert_eq!(drain(&outbox).await, ["e1", "r2", "r3", "e4"]);
 }
 

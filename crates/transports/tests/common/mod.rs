@@ -49,15 +49,16 @@ impl TestServer {
         let hub = Hub::start(broker.clone()).await.expect("hub");
         let orders = Arc::new(OrderService::new(store, broker));
         let shutdown = CancellationToken::new();
+        let state = trackwire_api::AppState::new(orders.clone(), IdentitySource::Development);
         let realtime = Realtime {
             orders: orders.clone(),
             hub: hub.clone(),
             identity: IdentitySource::Development,
+            tickets: state.tickets.clone(),
             config: Arc::new(config),
             shutdown: shutdown.clone(),
             tracker: TaskTracker::new(),
         };
-        let state = trackwire_api::AppState::new(orders.clone(), IdentitySource::Development);
         let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -85,6 +86,10 @@ impl TestServer {
             stopped,
             _dir: dir,
         }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
     }
 
     pub(crate) fn ws_url(&self, path: &str) -> String {

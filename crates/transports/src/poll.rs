@@ -1,0 +1,83 @@
+//! `GET /v1/poll?topics=…&cursor=…`: long-poll.
+//!
+//! Answers at once when anything past the cursor exists (missed events, or
+//! a snapshot for a request without a cursor); otherwise holds the request
+//! until something arrives or the wait ends, and answers an empty batch.
+//! Every answer is `{events: [frame…], cursor}`: the same frames a
+//! WebSocket client receives, and the cursor to send next time. The same
+//! recovery rule as every transport, because it is the same session.
+
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, BytesMut};
+use trackwire_api::ApiError;
+use trackwire_gateway::outbox::Outgoing;
+
+use crate::sse::draining;
+use crate::stream::{cursor, identify, open, StreamQuery};
+use crate::Realtime;
+
+/// `GET /v1/poll`.
+pub(crate) async fn poll(
+    State(realtime): State<Realtime>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Result<Response, ApiError> {
+    if realtime.shutdown.is_cancelled() {
+        return Err(draining());
+    }
+    let who = identify(&realtime, query.ticket.as_deref())?;
+    let mut cursor = cursor(&headers, &query)?;
+    let mut session = open(&realtime, who, query.topics.as_deref(), &cursor).await?;
+    let outbox = session.outbox().clone();
+    let max_wait = realtime.config.poll_wait;
+    let wait = query
+        .wait
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .map_or(max_wait, |w| w.min(max_wait));
+
+    let mut batch = Vec::new();
+    let _ = outbox.take_now(&mut batch);
+    if !batch.iter().any(Outgoing::is_content) {
+        let deadline = tokio::time::sleep(wait);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                next = outbox.next_batch(&mut batch) => {
+                    if next.is_err() || batch.iter().any(Outgoing::is_content) {
+                        break;
+                    }
+                }
+                Some(control) = session.next_control() => session.on_control(control).await,
+                _ = &mut deadline => break,
+                _ = realtime.shutdown.cancelled() => break,
+            }
+        }
+    }
+    session.close().await;
+
+    let mut body = BytesMut::from(&b"{\"events\":["[..]);
+    for (n, item) in batch.iter().enumerate() {
+        if let Some(mark) = item.mark() {
+            cursor.apply(&mark);
+        }
+        if n > 0 {
+            body.put_u8(b',');
+        }
+        body.put_slice(item.bytes());
+    }
+    body.put_slice(b"],\"cursor\":\"");
+    body.put_slice(cursor.encode().as_bytes());
+    body.put_slice(b"\"}");
+    let mut response = body.freeze().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

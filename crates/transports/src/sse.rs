@@ -1,0 +1,162 @@
+//! `GET /v1/sse?topics=…`: protocol v1 frames as Server-Sent Events.
+//!
+//! Each frame is one `data:` line. A frame that moves a topic's position
+//! (a durable event, a snapshot, `subscribed`) carries an `id:` that
+//! encodes every topic's position, so a reconnect with `Last-Event-ID`
+//! (EventSource sends it by itself) or `?cursor=` resumes exactly: the same
+//! recovery rule as WebSocket. Heartbeat comments keep proxies from timing
+//! out; `retry:` carries a jittered reconnect delay.
+
+use std::convert::Infallible;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use bytes::{BufMut, Bytes, BytesMut};
+use rand::Rng;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use trackwire_api::ApiError;
+use trackwire_gateway::outbox::{Closed, Outgoing};
+use trackwire_gateway::protocol::{CloseCode, ServerFrame};
+use trackwire_gateway::{Session, StreamCursor};
+
+use crate::stream::{cursor, identify, open, StreamQuery};
+use crate::Realtime;
+
+/// `GET /v1/sse`.
+pub(crate) async fn connect(
+    State(realtime): State<Realtime>,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> Result<Response, ApiError> {
+    if realtime.shutdown.is_cancelled() {
+        return Err(draining());
+    }
+    let who = identify(&realtime, query.ticket.as_deref())?;
+    let start = cursor(&headers, &query)?;
+    let session = open(&realtime, who, query.topics.as_deref(), &start).await?;
+    // Small: a stalled client fills it at once and the outbox takes over.
+    let (chunks, body) = mpsc::channel::<Result<Bytes, Infallible>>(2);
+    let tracker = realtime.tracker.clone();
+    tracker.spawn(pump(session, start, chunks, realtime));
+    let mut response = Body::from_stream(ReceiverStream::new(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // nginx and friends buffer responses unless told not to.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+pub(crate) fn draining() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "draining",
+        "the server is shutting down; reconnect to another node",
+    )
+}
+
+type Chunks = mpsc::Sender<Result<Bytes, Infallible>>;
+
+/// Moves the session's frames into the response body until the client
+/// leaves, is cut, or the server drains; then frees the session.
+async fn pump(mut session: Session, mut cursor: StreamCursor, chunks: Chunks, realtime: Realtime) {
+    let config = realtime.config.clone();
+    let outbox = session.outbox().clone();
+    let base = config.sse_retry.as_millis() as u64;
+    let retry = base + rand::rng().random_range(0..=base);
+    let mut heartbeat = tokio::time::interval(config.heartbeat);
+    heartbeat.tick().await;
+    let mut batch = Vec::new();
+    if chunks
+        .send(Ok(Bytes::from(format!("retry: {retry}\n\n"))))
+        .await
+        .is_err()
+    {
+        session.close().await;
+        return;
+    }
+    loop {
+        tokio::select! {
+            next = outbox.next_batch(&mut batch) => {
+                if let Err(closed) = next {
+                    if closed == Closed::SlowConsumer {
+                        let _ = chunks.try_send(Ok(cut_notice()));
+                    }
+                    break;
+                }
+                let chunk = encode(&mut batch, &mut cursor);
+                // A stalled client blocks the send; a cut ends it.
+                tokio::select! {
+                    sent = chunks.send(Ok(chunk)) => if sent.is_err() { break },
+                    _ = outbox.wait_closed() => {
+                        let _ = chunks.try_send(Ok(cut_notice()));
+                        break;
+                    }
+                }
+            }
+            Some(control) = session.next_control() => session.on_control(control).await,
+            _ = heartbeat.tick() => {
+                // A full channel means the client is behind anyway.
+                let _ = chunks.try_send(Ok(Bytes::from_static(b": heartbeat\n\n")));
+            }
+            _ = realtime.shutdown.cancelled() => {
+                let window = config.drain_window.as_millis() as u64;
+                let after_ms = rand::rng().random_range(0..=window);
+                if outbox.take_now(&mut batch).is_ok() {
+                    let _ = chunks.send(Ok(encode(&mut batch, &mut cursor))).await;
+                }
+                let reconnect = ServerFrame::Reconnect { after_ms }.to_bytes();
+                let mut last = BytesMut::new();
+                last.put_slice(format!("retry: {after_ms}\n").as_bytes());
+                data_line(&mut last, &reconnect);
+                let _ = chunks.send(Ok(last.freeze())).await;
+                break;
+            }
+            _ = chunks.closed() => break,
+        }
+    }
+    session.close().await;
+}
+
+/// One chunk for everything waiting: `id:` where a position moves, one
+/// `data:` line per frame.
+fn encode(batch: &mut Vec<Outgoing>, cursor: &mut StreamCursor) -> Bytes {
+    let mut chunk = BytesMut::new();
+    for item in batch.drain(..) {
+        if let Some(mark) = item.mark() {
+            cursor.apply(&mark);
+            chunk.put_slice(b"id: ");
+            chunk.put_slice(cursor.encode().as_bytes());
+            chunk.put_u8(b'\n');
+        }
+        data_line(&mut chunk, item.bytes());
+    }
+    chunk.freeze()
+}
+
+fn data_line(chunk: &mut BytesMut, frame: &[u8]) {
+    // Frames are compact JSON: no raw newline can split the line.
+    chunk.put_slice(b"data: ");
+    chunk.put_slice(frame);
+    chunk.put_slice(b"\n\n");
+}
+
+/// The last frame of a stream cut as a slow consumer: the client resumes
+/// from its last `id:` (EventSource does so by itself).
+fn cut_notice() -> Bytes {
+    let frame = ServerFrame::Error {
+        code: CloseCode::SlowConsumer.reason().to_owned(),
+        message: "you fell too far behind; reconnect with Last-Event-ID".into(),
+        reference: None,
+    }
+    .to_bytes();
+    let mut chunk = BytesMut::new();
+    data_line(&mut chunk, &frame);
+    chunk.freeze()
+}
