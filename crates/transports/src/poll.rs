@@ -3,8 +3,9 @@
 //! Answers at once when anything past the cursor exists (missed events, or
 //! a snapshot for a request without a cursor); otherwise holds the request
 //! until something arrives or the wait ends, and answers an empty batch.
-//! Every answer is `{events: [frame…], cursor}`: the same frames a
-//! WebSocket client receives, and the cursor to send next time. The same
+//! Every answer is `{events: [frame…], cursor}`: the frames a WebSocket
+//! client would receive (events, snapshots, `unsubscribed`; `subscribed`
+//! only moves the cursor), and the cursor to send next time. The same
 //! recovery rule as every transport, because it is the same session.
 
 use std::time::Duration;
@@ -60,13 +61,20 @@ pub(crate) async fn poll(
     session.close().await;
 
     let mut body = BytesMut::from(&b"{\"events\":["[..]);
-    for (n, item) in batch.iter().enumerate() {
+    let mut first = true;
+    for item in &batch {
         if let Some(mark) = item.mark() {
             cursor.apply(&mark);
+            // `subscribed` frames only move the cursor: an answer with
+            // nothing new is an empty batch.
+            if !mark.content {
+                continue;
+            }
         }
-        if n > 0 {
+        if !first {
             body.put_u8(b',');
         }
+        first = false;
         body.put_slice(item.bytes());
     }
     body.put_slice(b"],\"cursor\":\"");

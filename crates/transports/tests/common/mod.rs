@@ -321,3 +321,10 @@ pub(crate) fn event_seqs(frames: &[Value]) -> Vec<u64> {
         .map(|f| f["event"]["seq"].as_u64().expect("seq"))
         .collect()
 }
+
+/// A stream cursor at `seq` of `topic` in `epoch`, as the server encodes it.
+pub(crate) fn cursor_for(topic: &str, epoch: &str, seq: u64) -> String {
+    use base64::Engine;
+    let json = json!({ topic: { "e": epoch, "p": seq } });
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json.to_string())
+}
