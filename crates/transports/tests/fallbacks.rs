@@ -359,3 +359,60 @@ async fn sse_drains_with_reconnect_and_a_retry_hint() {
     assert_eq!(sse.retry, Some(after));
     assert!(sse.next().await.is_none(), "the stream ends");
 }
+
+/// A stalled SSE client is cut like a WebSocket one, and a fast one on the
+/// same topic gets every event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stalled_sse_client_is_cut_and_a_fast_one_keeps_receiving() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = RealtimeConfig {
+        session: trackwire_gateway::SessionConfig {
+            outbox_capacity: 16,
+            ..Default::default()
+        },
+        ..RealtimeConfig::default()
+    };
+    let server = TestServer::start_with(config, Some(4096)).await;
+    server.create("E-5").await;
+    // A raw HTTP client with a tiny receive buffer that stops reading.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+    let mut stalled = socket.connect(server.addr).await.expect("connect");
+    stalled
+        .write_all(b"GET /v1/sse?topics=order:E-5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("request");
+    server.await_subscribers("order:E-5", 1).await;
+    let (mut fast, _) = SseClient::open(&server, "topics=order:E-5", None).await;
+    fast.until("subscribed").await;
+
+    const EVENTS: u64 = 300;
+    let reader = tokio::spawn(async move {
+        let mut seqs = Vec::new();
+        while seqs.len() < EVENTS as usize {
+            let frame = fast.next().await.expect("open");
+            seqs.push(frame["event"]["seq"].as_u64().expect("seq"));
+        }
+        seqs
+    });
+    let filler = "x".repeat(450);
+    for n in 0..EVENTS {
+        server.note("E-5", &format!("{n} {filler}")).await;
+    }
+    let seqs = reader.await.expect("fast reader");
+    assert_eq!(seqs, (2..=EVENTS + 1).collect::<Vec<_>>());
+    server.await_subscribers("order:E-5", 0).await;
+
+    // The stalled client reads at last: the stream ends before the last event.
+    let mut received = Vec::new();
+    tokio::time::timeout(PATIENCE, stalled.read_to_end(&mut received))
+        .await
+        .expect("the stream ends in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&received);
+    let last_seq = format!("\"seq\":{}", EVENTS + 1);
+    assert!(
+        !text.contains(&last_seq),
+        "the stalled client was cut before the end"
+    );
+}
