@@ -17,8 +17,7 @@ use bytes::{BufMut, BytesMut};
 use trackwire_api::ApiError;
 use trackwire_gateway::outbox::Outgoing;
 
-use crate::sse::draining;
-use crate::stream::{cursor, identify, open, StreamQuery};
+use crate::stream::{start, StreamQuery};
 use crate::Realtime;
 
 /// `GET /v1/poll`.
@@ -27,12 +26,7 @@ pub(crate) async fn poll(
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    if realtime.shutdown.is_cancelled() {
-        return Err(draining());
-    }
-    let who = identify(&realtime, query.ticket.as_deref())?;
-    let mut cursor = cursor(&headers, &query)?;
-    let mut session = open(&realtime, who, query.topics.as_deref(), &cursor).await?;
+    let (mut session, mut cursor) = start(&realtime, &headers, &query).await?;
     let outbox = session.outbox().clone();
     let max_wait = realtime.config.poll_wait;
     let wait = query

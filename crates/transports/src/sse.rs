@@ -22,7 +22,7 @@ use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::{CloseCode, ServerFrame};
 use trackwire_gateway::{Session, StreamCursor};
 
-use crate::stream::{cursor, identify, open, StreamQuery};
+use crate::stream::{start, StreamQuery};
 use crate::Realtime;
 
 /// `GET /v1/sse`.
@@ -31,12 +31,7 @@ pub(crate) async fn connect(
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    if realtime.shutdown.is_cancelled() {
-        return Err(draining());
-    }
-    let who = identify(&realtime, query.ticket.as_deref())?;
-    let start = cursor(&headers, &query)?;
-    let session = open(&realtime, who, query.topics.as_deref(), &start).await?;
+    let (session, start) = start(&realtime, &headers, &query).await?;
     // Small: a stalled client fills it at once and the outbox takes over.
     let (chunks, body) = mpsc::channel::<Result<Bytes, Infallible>>(2);
     let tracker = realtime.tracker.clone();
@@ -51,14 +46,6 @@ pub(crate) async fn connect(
     // nginx and friends buffer responses unless told not to.
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     Ok(response)
-}
-
-pub(crate) fn draining() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-        "draining",
-        "the server is shutting down; reconnect to another node",
-    )
 }
 
 type Chunks = mpsc::Sender<Result<Bytes, Infallible>>;

@@ -28,7 +28,7 @@ pub(crate) struct StreamQuery {
 
 /// Who is asking: a ticket when one is presented (and then it must be
 /// good), otherwise the server's identity source.
-pub(crate) fn identify(realtime: &Realtime, ticket: Option<&str>) -> Result<Identity, ApiError> {
+fn identify(realtime: &Realtime, ticket: Option<&str>) -> Result<Identity, ApiError> {
     match ticket {
         Some(ticket) => realtime.tickets.redeem(ticket).map_err(|error| {
             ApiError::new(
@@ -48,7 +48,7 @@ pub(crate) fn identify(realtime: &Realtime, ticket: Option<&str>) -> Result<Iden
 }
 
 /// The cursor to resume from: `Last-Event-ID` first, then `?cursor=`.
-pub(crate) fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamCursor, ApiError> {
+fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamCursor, ApiError> {
     let raw = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -61,8 +61,28 @@ pub(crate) fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamC
     }
 }
 
+/// The start of every SSE and long-poll request: not while draining, who
+/// is asking, from where, and the session subscribed to every topic.
+pub(crate) async fn start(
+    realtime: &Realtime,
+    headers: &HeaderMap,
+    query: &StreamQuery,
+) -> Result<(Session, StreamCursor), ApiError> {
+    if realtime.shutdown.is_cancelled() {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "the server is shutting down; reconnect to another node",
+        ));
+    }
+    let who = identify(realtime, query.ticket.as_deref())?;
+    let start = cursor(headers, query)?;
+    let session = open(realtime, who, query.topics.as_deref(), &start).await?;
+    Ok((session, start))
+}
+
 /// Opens a session subscribed to every topic, each resumed from `cursor`.
-pub(crate) async fn open(
+async fn open(
     realtime: &Realtime,
     who: Identity,
     topics: Option<&str>,

@@ -236,29 +236,7 @@ async fn long_poll_resumes_by_cursor_under_a_concurrent_publisher() {
     let server = TestServer::start(RealtimeConfig::default()).await;
     server.create("P-2").await;
     const TOTAL: u64 = 150;
-    let publisher = {
-        let orders = server.orders.clone();
-        tokio::spawn(async move {
-            let who = trackwire_auth::Identity::development();
-            let id = trackwire_domain::OrderId::parse("P-2").expect("id");
-            for n in 1..TOTAL {
-                let event = trackwire_domain::DurableEvent::InstructionsChanged(
-                    trackwire_domain::InstructionsChanged {
-                        text: format!("{n}"),
-                    },
-                );
-                orders
-                    .record(
-                        &who,
-                        &id,
-                        trackwire_domain::Classified::Durable(event),
-                        None,
-                    )
-                    .await
-                    .expect("record");
-            }
-        })
-    };
+    let publisher = server.publish_notes("P-2", TOTAL - 1);
     let mut seqs = Vec::new();
     let mut cursor = String::new();
     let mut polls = 0;

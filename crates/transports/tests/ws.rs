@@ -76,32 +76,7 @@ async fn exactly_once_in_order_under_a_concurrent_publisher() {
     let server = server().await;
     server.create("W-3").await;
     const TOTAL: u64 = 240;
-    let publisher = {
-        let orders = server.orders.clone();
-        tokio::spawn(async move {
-            let who = trackwire_auth::Identity::development();
-            let id = trackwire_domain::OrderId::parse("W-3").expect("id");
-            for n in 0..TOTAL - 1 {
-                let event = trackwire_domain::DurableEvent::InstructionsChanged(
-                    trackwire_domain::InstructionsChanged {
-                        text: format!("{n}"),
-                    },
-                );
-                orders
-                    .record(
-                        &who,
-                        &id,
-                        trackwire_domain::Classified::Durable(event),
-                        None,
-                    )
-                    .await
-                    .expect("record");
-                if n % 16 == 0 {
-                    tokio::task::yield_now().await;
-                }
-            }
-        })
-    };
+    let publisher = server.publish_notes("W-3", TOTAL - 1);
     let mut applied: Vec<u64> = Vec::new();
     let mut epoch = serde_json::Value::Null;
     let mut iteration = 0;

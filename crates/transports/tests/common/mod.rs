@@ -134,6 +134,28 @@ impl TestServer {
         .await
     }
 
+    /// Records `count` notes on `id` from a task of its own: a publisher
+    /// racing whatever the test does meanwhile.
+    pub(crate) fn publish_notes(&self, id: &str, count: u64) -> tokio::task::JoinHandle<()> {
+        let orders = self.orders.clone();
+        let id = OrderId::parse(id).expect("id");
+        tokio::spawn(async move {
+            let who = Identity::development();
+            for n in 0..count {
+                let event = DurableEvent::InstructionsChanged(InstructionsChanged {
+                    text: format!("{n}"),
+                });
+                orders
+                    .record(&who, &id, Classified::Durable(event), None)
+                    .await
+                    .expect("record");
+                if n % 16 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+        })
+    }
+
     pub(crate) async fn status(&self, id: &str, status: OrderStatus) -> u64 {
         self.record(
             id,
