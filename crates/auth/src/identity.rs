@@ -36,6 +36,25 @@ impl Role {
     }
 }
 
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        [
+            Role::Customer,
+            Role::Courier,
+            Role::Dispatcher,
+            Role::Admin,
+            Role::Service,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == raw)
+        .ok_or_else(|| {
+            format!("unknown role '{raw}': customer, courier, dispatcher, admin or service")
+        })
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

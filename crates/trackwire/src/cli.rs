@@ -21,6 +21,26 @@ pub(crate) enum Command {
     Serve(ServeArgs),
     /// Run the server with a simulator of demo orders (ZX-1001, ZX-1002, …).
     Demo(DemoArgs),
+    /// Print a signed development token (HS256).
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+pub(crate) struct TokenArgs {
+    /// The subject (`sub`): a customer's or courier's id.
+    #[arg(long)]
+    pub(crate) sub: String,
+    #[arg(long, default_value = "demo")]
+    pub(crate) tenant: String,
+    /// customer, courier, dispatcher, admin or service.
+    #[arg(long)]
+    pub(crate) role: trackwire_auth::Role,
+    /// Seconds until it expires.
+    #[arg(long, default_value_t = 3600)]
+    pub(crate) ttl: u64,
+    /// The HS256 shared secret the server verifies with.
+    #[arg(long, env = "TRACKWIRE_JWT_SECRET", hide_env_values = true)]
+    pub(crate) jwt_secret: String,
 }
 
 #[derive(Args)]

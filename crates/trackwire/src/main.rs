@@ -1,5 +1,6 @@
 //! The `trackwire` binary: `serve` runs the server, `demo` runs it with a
-//! simulator of demo orders. Errors end here, as anyhow.
+//! simulator of demo orders, `token` prints a development token. Errors
+//! end here, as anyhow.
 //!
 //! - `cli`: flags and environment variables.
 //! - `server`: builds the store, broker, hub and router, and runs them
@@ -22,6 +23,7 @@ async fn main() -> Result<()> {
     let common = match &cli.command {
         Command::Serve(args) => &args.common,
         Command::Demo(args) => &args.common,
+        Command::Token(args) => return print_token(args),
     };
     server::init_logging(&common.log, common.log_format);
 
@@ -31,7 +33,21 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Serve(args) => server::serve(&args.common, None, shutdown).await,
         Command::Demo(args) => demo::run(args, shutdown).await,
+        Command::Token(_) => Ok(()),
     }
+}
+
+/// `trackwire token`: a signed development token on stdout.
+fn print_token(args: &cli::TokenArgs) -> Result<()> {
+    let who = trackwire_auth::Identity {
+        tenant: args.tenant.clone(),
+        subject: args.sub.clone(),
+        role: args.role,
+    };
+    let ttl = std::time::Duration::from_secs(args.ttl);
+    let token = trackwire_auth::jwt::sign_hs256(args.jwt_secret.as_bytes(), &who, ttl)?;
+    println!("{token}");
+    Ok(())
 }
 
 /// Cancels `shutdown` on SIGINT or SIGTERM; every task watches it.

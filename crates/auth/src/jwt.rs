@@ -1,0 +1,262 @@
+//! Bearer tokens: JWTs carrying `sub`, `tenant`, `role` and `exp` (and
+//! optionally `nbf`, `iat`, `iss`, `aud`).
+//!
+//! [`Verifier`] turns a token into an [`Identity`] or a [`TokenError`] with
+//! a stable code. Only HS256 with a shared secret is here so far; RS256 and
+//! ES256 from a JWKS file come with the rest of authentication. `alg: none`
+//! and any algorithm other than the configured one are refused.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::identity::{Identity, Role};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub tenant: String,
+    pub role: Role,
+    /// Expiry, seconds since the Unix epoch.
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+/// Why a token was refused; each has its own stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is not a well-formed JWT")]
+    Malformed,
+    #[error("the token's algorithm is not accepted")]
+    WrongAlgorithm,
+    #[error("the token's signature does not verify")]
+    BadSignature,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    #[error("the token's issuer is not accepted")]
+    WrongIssuer,
+    #[error("the token's audience is not accepted")]
+    WrongAudience,
+    #[error("the token lacks a claim or has a wrong one: {0}")]
+    BadClaims(String),
+}
+
+impl TokenError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed => "token_malformed",
+            Self::WrongAlgorithm => "token_algorithm",
+            Self::BadSignature => "token_signature",
+            Self::Expired => "token_expired",
+            Self::NotYetValid => "token_not_yet_valid",
+            Self::WrongIssuer => "token_issuer",
+            Self::WrongAudience => "token_audience",
+            Self::BadClaims(_) => "token_claims",
+        }
+    }
+}
+
+/// Checks tokens against one key and the configured issuer and audience.
+#[derive(Clone)]
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl Verifier {
+    /// HS256 with a shared secret.
+    pub fn hs256(secret: &[u8], issuer: Option<&str>, audience: Option<&str>) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        if let Some(issuer) = issuer {
+            validation.set_issuer(&[issuer]);
+        }
+        match audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
+        Self {
+            key: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// The identity a token stands for, and when it expires.
+    pub fn verify(&self, token: &str) -> Result<(Identity, SystemTime), TokenError> {
+        // The header first: `alg: none` (or any name the library does not
+        // know) is a refused algorithm, not a malformed token.
+        let header = decode_header(token).map_err(|e| match e.kind() {
+            ErrorKind::Json(error) if error.to_string().contains("unknown variant") => {
+                TokenError::WrongAlgorithm
+            }
+            _ => TokenError::Malformed,
+        })?;
+        if !self.validation.algorithms.contains(&header.alg) {
+            return Err(TokenError::WrongAlgorithm);
+        }
+        let data =
+            decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => TokenError::BadSignature,
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    TokenError::WrongAlgorithm
+                }
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+                ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+                ErrorKind::InvalidAudience => TokenError::WrongAudience,
+                ErrorKind::MissingRequiredClaim(claim) => TokenError::BadClaims(claim.clone()),
+                ErrorKind::Json(error) => TokenError::BadClaims(error.to_string()),
+                _ => TokenError::Malformed,
+            })?;
+        let claims = data.claims;
+        if claims.tenant.is_empty() || claims.sub.is_empty() {
+            return Err(TokenError::BadClaims(
+                "sub and tenant must not be empty".into(),
+            ));
+        }
+        let expires = UNIX_EPOCH + Duration::from_secs(claims.exp);
+        Ok((
+            Identity {
+                tenant: claims.tenant,
+                subject: claims.sub,
+                role: claims.role,
+            },
+            expires,
+        ))
+    }
+}
+
+/// Signs an HS256 token for `who`, valid for `ttl` (development tokens:
+/// `trackwire token`, the demo's personas).
+pub fn sign_hs256(secret: &[u8], who: &Identity, ttl: Duration) -> Result<String, TokenError> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let claims = Claims {
+        sub: who.subject.clone(),
+        tenant: who.tenant.clone(),
+        role: who.role,
+        exp: now + ttl.as_secs(),
+        nbf: None,
+        iat: Some(now),
+        iss: None,
+        aud: None,
+    };
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .map_err(|_| TokenError::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"a-test-secret-of-some-length";
+
+    fn who() -> Identity {
+        Identity {
+            tenant: "acme".into(),
+            subject: "cust-1".into(),
+            role: Role::Customer,
+        }
+    }
+
+    fn token_with(claims: serde_json::Value, alg: Algorithm, secret: &[u8]) -> String {
+        encode(
+            &Header::new(alg),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .expect("sign")
+    }
+
+    fn now() -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .as_secs()
+    }
+
+    #[test]
+    fn a_signed_token_round_trips() {
+        let token = sign_hs256(SECRET, &who(), Duration::from_secs(60)).expect("sign");
+        let (identity, expires) = Verifier::hs256(SECRET, None, None)
+            .verify(&token)
+            .expect("valid");
+        assert_eq!(identity, who());
+        assert!(expires > SystemTime::now());
+    }
+
+    #[test]
+    fn every_bad_token_has_its_own_code() {
+        let verifier = Verifier::hs256(SECRET, Some("shop"), Some("trackwire"));
+        let good = serde_json::json!({"sub": "u", "tenant": "t", "role": "customer",
+                                      "exp": now() + 60, "iss": "shop", "aud": "trackwire"});
+        let sign = |claims: serde_json::Value| token_with(claims, Algorithm::HS256, SECRET);
+        assert!(verifier.verify(&sign(good.clone())).is_ok());
+        let with = |key: &str, value: serde_json::Value| {
+            let mut claims = good.clone();
+            claims[key] = value;
+            sign(claims)
+        };
+        let cases = [
+            ("not.a.jwt".to_owned(), "token_malformed"),
+            (
+                token_with(good.clone(), Algorithm::HS256, b"another secret"),
+                "token_signature",
+            ),
+            (
+                token_with(good.clone(), Algorithm::HS384, SECRET),
+                "token_algorithm",
+            ),
+            (with("exp", (now() - 10).into()), "token_expired"),
+            (with("nbf", (now() + 600).into()), "token_not_yet_valid"),
+            (with("iss", "evil".into()), "token_issuer"),
+            (with("aud", "other".into()), "token_audience"),
+            (with("role", "emperor".into()), "token_claims"),
+        ];
+        for (token, code) in cases {
+            let err = verifier.verify(&token).expect_err(code);
+            assert_eq!(err.code(), code, "{err}");
+        }
+        // alg: none — an unsigned token.
+        let header = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
+        let body = base64_url(good.to_string().as_bytes());
+        let err = verifier
+            .verify(&format!("{header}.{body}."))
+            .expect_err("none");
+        assert_eq!(err, TokenError::WrongAlgorithm);
+    }
+
+    fn base64_url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b))
+                << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+}
