@@ -15,6 +15,8 @@ pub enum GatewayError {
     Forbidden(#[from] Denied),
     #[error(transparent)]
     Invalid(#[from] ValidationErrors),
+    #[error("internal failure: {0}")]
+    Internal(String),
 }
 
 /// What sort of failure a problem is (REST: its status class).
@@ -73,6 +75,14 @@ impl From<GatewayError> for Problem {
             }
             GatewayError::Invalid(errors) => errors.into(),
             GatewayError::Store(store) => store.into(),
+            GatewayError::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                Problem::new(
+                    Kind::Internal,
+                    "internal",
+                    "the server failed; the request may be retried",
+                )
+            }
         }
     }
 }

@@ -63,17 +63,27 @@ impl Hub {
 
     /// Removes a subscriber; the last one makes this node unsubscribe.
     pub async fn unsubscribe(&self, channel: &Channel, id: SubscriberId) {
-        let emptied = self
-            .channels
+        if self.remove(channel, id) {
+            self.leave(channel).await;
+        }
+    }
+
+    /// Removes a subscriber at once, without waiting; true when it was the
+    /// channel's last, and the node should [`Hub::leave`] the broker.
+    pub fn remove(&self, channel: &Channel, id: SubscriberId) -> bool {
+        self.channels
             .remove_if_mut(channel, |_, subscribers| {
                 subscribers.remove(&id);
                 subscribers.is_empty()
             })
-            .is_some();
-        if emptied {
-            if let Err(error) = self.broker.unsubscribe(channel).await {
-                tracing::warn!(%channel, %error, "broker unsubscribe failed");
-            }
+            .is_some()
+    }
+
+    /// Stops this node's broker subscription to a channel nobody here
+    /// watches any more.
+    pub async fn leave(&self, channel: &Channel) {
+        if let Err(error) = self.broker.unsubscribe(channel).await {
+            tracing::warn!(%channel, %error, "broker unsubscribe failed");
         }
     }
 

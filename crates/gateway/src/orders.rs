@@ -2,7 +2,6 @@
 //! by REST and the real-time transports: authorize, store, publish.
 
 use std::collections::hash_map::DefaultHasher;
-use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -45,7 +44,7 @@ pub enum RecordOutcome {
 pub struct OrderService {
     store: Arc<dyn Store>,
     broker: Arc<dyn Broker>,
-    stripes: Vec<Mutex<()>>,
+    stripes: Arc<Vec<Mutex<()>>>,
 }
 
 impl OrderService {
@@ -53,7 +52,7 @@ impl OrderService {
         Self {
             store,
             broker,
-            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            stripes: Arc::new((0..STRIPES).map(|_| Mutex::new(())).collect()),
         }
     }
 
@@ -69,9 +68,14 @@ impl OrderService {
     ) -> Result<Recorded, GatewayError> {
         check(who, Access::CreateOrder, None)?;
         let id = input.id.unwrap_or_else(OrderId::generate);
-        self.write(&who.tenant, || {
-            self.store.create_order(&who.tenant, id, input.created, key)
-        })
+        self.write(
+            &who.tenant,
+            Write::Create {
+                id,
+                created: input.created,
+                key,
+            },
+        )
         .await
     }
 
@@ -87,11 +91,12 @@ impl OrderService {
             Classified::Durable(event) => {
                 let order = self.load(&who.tenant, id).await?;
                 check(who, Access::RecordEvent, Some(parties(&order)))?;
-                let recorded = self
-                    .write(&who.tenant, || {
-                        self.store.record(&who.tenant, id, event, key)
-                    })
-                    .await?;
+                let write = Write::Record {
+                    order: id.clone(),
+                    event,
+                    key,
+                };
+                let recorded = self.write(&who.tenant, write).await?;
                 Ok(RecordOutcome::Durable(Box::new(recorded)))
             }
             Classified::Ephemeral(signal) => {
@@ -135,8 +140,7 @@ impl OrderService {
             (EphemeralSignal::Typing(_), _) => return Err(invalid("typing goes to chat:{id}")),
         };
         if taken {
-            self.send(publish::signal(&who.tenant, topic, &signal))
-                .await;
+            send(&*self.broker, publish::signal(&who.tenant, topic, &signal)).await;
         }
         Ok(taken)
     }
@@ -152,10 +156,12 @@ impl OrderService {
         let order = self.load(&who.tenant, id).await?;
         check(who, Access::ActOnOrder, Some(parties(&order)))?;
         let event = action.into_event();
-        self.write(&who.tenant, || {
-            self.store.record(&who.tenant, id, event, key)
-        })
-        .await
+        let write = Write::Record {
+            order: id.clone(),
+            event,
+            key,
+        };
+        self.write(&who.tenant, write).await
     }
 
     pub async fn order(&self, who: &Identity, id: &OrderId) -> Result<Order, GatewayError> {
@@ -214,38 +220,71 @@ impl OrderService {
     }
 
     /// Stores under the tenant's stripe, then publishes what was stored.
-    async fn write<F, Fut>(&self, tenant: &str, store_call: F) -> Result<Recorded, GatewayError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Recorded, StoreError>>,
-    {
-        let _stripe = self.stripe(tenant).lock().await;
-        let recorded = store_call().await?;
-        if !recorded.replayed {
+    ///
+    /// On a task of its own: a caller that goes away (an HTTP client that
+    /// hangs up) cannot leave an event stored but unpublished. A replayed
+    /// idempotent write is published again: if the first attempt's publish
+    /// was lost, this one delivers it, and subscribers drop duplicates by
+    /// seq.
+    async fn write(&self, tenant: &str, write: Write) -> Result<Recorded, GatewayError> {
+        let store = self.store.clone();
+        let broker = self.broker.clone();
+        let stripes = self.stripes.clone();
+        let stripe = stripe_of(tenant, stripes.len());
+        let tenant = tenant.to_owned();
+        let task = tokio::spawn(async move {
+            let _stripe = stripes[stripe].lock().await;
+            let recorded = match write {
+                Write::Create { id, created, key } => {
+                    store.create_order(&tenant, id, created, key).await?
+                }
+                Write::Record { order, event, key } => {
+                    store.record(&tenant, &order, event, key).await?
+                }
+            };
             for event in &recorded.events {
-                self.send(publish::durable(tenant, event, recorded.order.is_final))
-                    .await;
+                send(
+                    &*broker,
+                    publish::durable(&tenant, event, recorded.order.is_final),
+                )
+                .await;
             }
-        }
-        Ok(recorded)
+            Ok::<_, GatewayError>(recorded)
+        });
+        task.await
+            .map_err(|error| GatewayError::Internal(format!("write task failed: {error}")))?
     }
+}
 
-    async fn send(&self, publications: Vec<Publication>) {
-        for publication in publications {
-            let channel = publication.channel.clone();
-            // The event is stored: a client that misses it recovers it by
-            // seq, so a broker failure is logged, not returned.
-            if let Err(error) = self.broker.publish(publication).await {
-                tracing::warn!(%channel, %error, "publish failed; subscribers will recover from the store");
-            }
+/// What a write stores.
+enum Write {
+    Create {
+        id: OrderId,
+        created: OrderCreated,
+        key: Option<IdempotencyKey>,
+    },
+    Record {
+        order: OrderId,
+        event: trackwire_domain::DurableEvent,
+        key: Option<IdempotencyKey>,
+    },
+}
+
+async fn send(broker: &dyn Broker, publications: Vec<Publication>) {
+    for publication in publications {
+        let channel = publication.channel.clone();
+        // The event is stored: a client that misses it recovers it by
+        // seq, so a broker failure is logged, not returned.
+        if let Err(error) = broker.publish(publication).await {
+            tracing::warn!(%channel, %error, "publish failed; subscribers will recover from the store");
         }
     }
+}
 
-    fn stripe(&self, tenant: &str) -> &Mutex<()> {
-        let mut hasher = DefaultHasher::new();
-        tenant.hash(&mut hasher);
-        &self.stripes[(hasher.finish() as usize) % self.stripes.len()]
-    }
+fn stripe_of(tenant: &str, stripes: usize) -> usize {
+    let mut hasher = DefaultHasher::new();
+    tenant.hash(&mut hasher);
+    (hasher.finish() as usize) % stripes
 }
 
 fn parties(order: &Order) -> OrderParties<'_> {

@@ -115,12 +115,12 @@ impl Outgoing {
         }
     }
 
-    /// Something the client did not have: an event, a signal, a snapshot.
+    /// Worth answering a long-poll for: an event, a signal, a snapshot, an
+    /// `unsubscribed` or an error (not a bare `subscribed`).
     pub fn is_content(&self) -> bool {
         match self {
-            Outgoing::Publication(_) => true,
+            Outgoing::Publication(_) | Outgoing::Frame(_) => true,
             Outgoing::Marked(_, mark) => mark.content,
-            Outgoing::Frame(_) => false,
         }
     }
 }
@@ -160,7 +160,8 @@ pub struct Outbox {
     ready: Notify,
     closing: Notify,
     capacity: usize,
-    control: mpsc::Sender<Control>,
+    // Unbounded but small: at most one refill and one end per channel.
+    control: mpsc::UnboundedSender<Control>,
 }
 
 #[derive(Default)]
@@ -174,8 +175,8 @@ struct State {
 impl Outbox {
     /// An outbox that holds at most `capacity` durable events before its
     /// consumer counts as slow, and the receiver of its [`Control`] asks.
-    pub fn new(capacity: usize) -> (Arc<Self>, mpsc::Receiver<Control>) {
-        let (control, asks) = mpsc::channel(64);
+    pub fn new(capacity: usize) -> (Arc<Self>, mpsc::UnboundedReceiver<Control>) {
+        let (control, asks) = mpsc::unbounded_channel();
         let outbox = Self {
             state: Mutex::default(),
             ready: Notify::new(),
@@ -233,6 +234,9 @@ impl Outbox {
         cursor.last = cursor.last.max(last);
         let mut held = cursor.held.take().unwrap_or_default();
         let by = cursor.by;
+        if state.queue.len() + frames.len() > self.max_queued() {
+            return self.cut(&mut state);
+        }
         state.queue.extend(frames);
         held.sort_by_key(|p| position(by, p));
         for publication in held {
@@ -253,6 +257,11 @@ impl Outbox {
     pub fn send_bytes(&self, bytes: Bytes) {
         let mut state = self.state();
         if state.closed.is_some() {
+            return;
+        }
+        if state.queue.len() >= self.max_queued() {
+            // A client that asks and never reads: cut it like any other.
+            self.cut(&mut state);
             return;
         }
         state.queue.push_back(Outgoing::Frame(bytes));
@@ -302,7 +311,7 @@ impl Outbox {
             cursor.held = Some(vec![publication.clone()]);
             let _ = self
                 .control
-                .try_send(Control::Refill(publication.channel.clone()));
+                .send(Control::Refill(publication.channel.clone()));
             return Pushed::Held;
         }
         cursor.last = position;
@@ -331,9 +340,24 @@ impl Outbox {
             ));
             let _ = self
                 .control
-                .try_send(Control::Ended(publication.channel.clone()));
+                .send(Control::Ended(publication.channel.clone()));
         }
         Pushed::Queued
+    }
+
+    /// Everything one client may have waiting (answers and replays
+    /// included) before it counts as a slow consumer.
+    fn max_queued(&self) -> usize {
+        self.capacity * 4
+    }
+
+    /// True while a channel's live publications are held (recovering, or a
+    /// gap waiting for its refill).
+    pub fn is_holding(&self, channel: &Channel) -> bool {
+        self.state()
+            .cursors
+            .get(channel)
+            .is_some_and(|c| c.held.is_some())
     }
 
     fn cut(&self, state: &mut State) -> Pushed {
@@ -341,6 +365,7 @@ impl Outbox {
         state.queue = VecDeque::new();
         state.cursors = HashMap::new();
         state.durable = 0;
+        self.ready.notify_one();
         self.closing.notify_waiters();
         Pushed::Closed(Closed::SlowConsumer)
     }

@@ -68,7 +68,7 @@ pub struct Session {
     orders: Arc<OrderService>,
     hub: Arc<Hub>,
     outbox: Arc<Outbox>,
-    control: mpsc::Receiver<Control>,
+    control: mpsc::UnboundedReceiver<Control>,
     subscriptions: HashMap<Channel, Subscription>,
     config: SessionConfig,
     scope: Scope,
@@ -430,6 +430,7 @@ impl Session {
                             })
                             .collect();
                         self.outbox.resume(&channel, frames, end);
+                        self.end_if_final(&channel, &topic, end).await;
                     }
                     Err(error) => {
                         tracing::warn!(%channel, %error, "refill failed; cutting the client to resync");
@@ -440,12 +441,60 @@ impl Session {
         }
     }
 
+    /// After a refill: if the order became final within it, the live copy
+    /// of the final event was a duplicate, so end the subscription here.
+    async fn end_if_final(&mut self, channel: &Channel, topic: &Topic, end: u64) {
+        let Topic::Order(id) = topic else { return };
+        let Ok(order) = self.orders.order(&self.who, id).await else {
+            return;
+        };
+        if order.is_final && order.seq <= end {
+            self.outbox.end(channel);
+            self.outbox.send_frame(&ServerFrame::Unsubscribed {
+                topic: topic.to_string(),
+                reason: "final".into(),
+            });
+            if let Some(subscription) = self.subscriptions.remove(channel) {
+                self.hub.unsubscribe(channel, subscription.id).await;
+            }
+        }
+    }
+
     /// Leaves every channel and closes the outbox: one place that frees
     /// everything the session held.
     pub async fn close(mut self) {
+        for channel in self.release() {
+            self.hub.leave(&channel).await;
+        }
+    }
+
+    /// Closes the outbox and takes every subscription out of the hub at
+    /// once; returns the channels this node no longer watches at all.
+    fn release(&mut self) -> Vec<Channel> {
         self.outbox.close(crate::outbox::Closed::Gone);
-        for (channel, subscription) in self.subscriptions.drain() {
-            self.hub.unsubscribe(&channel, subscription.id).await;
+        self.subscriptions
+            .drain()
+            .filter(|(channel, subscription)| self.hub.remove(channel, subscription.id))
+            .map(|(channel, _)| channel)
+            .collect()
+    }
+}
+
+/// A session dropped without `close` (an HTTP request whose client went
+/// away mid-wait) still frees everything: the hub forgets it at once.
+impl Drop for Session {
+    fn drop(&mut self) {
+        let emptied = self.release();
+        if emptied.is_empty() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let hub = self.hub.clone();
+            runtime.spawn(async move {
+                for channel in emptied {
+                    hub.leave(&channel).await;
+                }
+            });
         }
     }
 }

@@ -131,10 +131,17 @@ pub(crate) async fn run(
         tracker: TaskTracker::new(),
     };
     let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await
-        .context("server failed")?;
+    let serve =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    // Graceful, but not forever: a client that never reads must not keep
+    // the process alive.
+    let deadline = node.realtime.drain_window + Duration::from_secs(10);
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(serve) => served.context("server failed")?,
+        _ = async { shutdown.cancelled().await; tokio::time::sleep(deadline).await } => {
+            tracing::warn!("open requests did not finish in time; stopping anyway");
+        }
+    }
     realtime.tracker.close();
     let drained = tokio::time::timeout(Duration::from_secs(10), realtime.tracker.wait()).await;
     if drained.is_err() {

@@ -8,6 +8,7 @@
 //! out; `retry:` carries a jittered reconnect delay.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -85,6 +86,8 @@ async fn pump(mut session: Session, mut cursor: StreamCursor, chunks: Chunks, re
                         let _ = chunks.try_send(Ok(cut_notice()));
                         break;
                     }
+                    // A stalled client does not hold up the drain.
+                    _ = realtime.shutdown.cancelled() => break,
                 }
             }
             Some(control) = session.next_control() => session.on_control(control).await,
@@ -96,13 +99,14 @@ async fn pump(mut session: Session, mut cursor: StreamCursor, chunks: Chunks, re
                 let window = config.drain_window.as_millis() as u64;
                 let after_ms = rand::rng().random_range(0..=window);
                 if outbox.take_now(&mut batch).is_ok() {
-                    let _ = chunks.send(Ok(encode(&mut batch, &mut cursor))).await;
+                    let last_events = chunks.send(Ok(encode(&mut batch, &mut cursor)));
+                    let _ = tokio::time::timeout(Duration::from_secs(1), last_events).await;
                 }
                 let reconnect = ServerFrame::Reconnect { after_ms }.to_bytes();
                 let mut last = BytesMut::new();
                 last.put_slice(format!("retry: {after_ms}\n").as_bytes());
                 data_line(&mut last, &reconnect);
-                let _ = chunks.send(Ok(last.freeze())).await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), chunks.send(Ok(last.freeze()))).await;
                 break;
             }
             _ = chunks.closed() => break,

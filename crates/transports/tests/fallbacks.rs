@@ -394,3 +394,41 @@ async fn a_stalled_sse_client_is_cut_and_a_fast_one_keeps_receiving() {
         "the stalled client was cut before the end"
     );
 }
+
+/// A long-poll whose client hangs up mid-wait frees its subscription at once.
+#[tokio::test]
+async fn an_abandoned_long_poll_frees_everything() {
+    let server = TestServer::start(RealtimeConfig::default()).await;
+    server.create("P-3").await;
+    let first = poll(&server, "topics=order:P-3").await;
+    let cursor = first["cursor"].as_str().expect("cursor").to_owned();
+    let url = server.url(&format!("/v1/poll?topics=order:P-3&cursor={cursor}"));
+    let (hang_up, hung_up) = tokio::sync::oneshot::channel::<()>();
+    let waiting = tokio::spawn(async move {
+        tokio::select! {
+            _ = reqwest::get(url) => panic!("nothing was published"),
+            _ = hung_up => {}
+        }
+    });
+    server.await_subscribers("order:P-3", 1).await;
+    let _ = hang_up.send(());
+    waiting.await.expect("client");
+    server.await_subscribers("order:P-3", 0).await;
+}
+
+/// A long-poll on a final order answers at once with `unsubscribed`.
+#[tokio::test]
+async fn long_poll_on_a_final_order_answers_at_once() {
+    let server = TestServer::start(RealtimeConfig::default()).await;
+    server.create("P-4").await;
+    server
+        .status("P-4", trackwire_domain::OrderStatus::Cancelled)
+        .await;
+    let first = poll(&server, "topics=order:P-4").await;
+    let cursor = first["cursor"].as_str().expect("cursor").to_owned();
+    let answer = poll(&server, &format!("topics=order:P-4&cursor={cursor}")).await;
+    assert_eq!(
+        answer["events"],
+        json!([{"type": "unsubscribed", "topic": "order:P-4", "reason": "final"}])
+    );
+}

@@ -39,7 +39,7 @@ fn frames(texts: &[&str]) -> Vec<Outgoing> {
 }
 
 /// An outbox already live on `order:A` at seq 0.
-fn live(capacity: usize) -> (Arc<Outbox>, mpsc::Receiver<Control>) {
+fn live(capacity: usize) -> (Arc<Outbox>, mpsc::UnboundedReceiver<Control>) {
     let (outbox, control) = Outbox::new(capacity);
     assert!(outbox.begin(&channel(), Position::Seq));
     outbox.resume(&channel(), Vec::new(), 0);

@@ -195,7 +195,7 @@ async fn serve(
     match ending {
         Ending::WriterDone => {}
         Ending::Gone => {
-            let _ = commands.send(Command::Stop).await;
+            let _ = commands.try_send(Command::Stop);
             let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
         }
         Ending::Close(code) => {
@@ -206,8 +206,13 @@ async fn serve(
             );
             // Everything queued (in-flight events, the reconnect frame)
             // goes out before the close frame.
-            let _ = commands.send(Command::Close(code)).await;
-            let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
+            let close = commands.send(Command::Close(code));
+            if tokio::time::timeout(Duration::from_secs(1), close)
+                .await
+                .is_ok()
+            {
+                let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
+            }
         }
     }
     writer.abort();

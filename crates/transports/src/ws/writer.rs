@@ -41,7 +41,11 @@ pub(super) async fn run(
             biased;
             command = commands.recv() => match command {
                 Some(Command::Ping) => {
-                    if sink.send(Message::Ping(Bytes::new())).await.is_err() {
+                    let pinged = tokio::select! {
+                        sent = sink.send(Message::Ping(Bytes::new())) => sent.is_ok(),
+                        _ = outbox.wait_closed() => false,
+                    };
+                    if !pinged {
                         return;
                     }
                 }
