@@ -80,6 +80,9 @@ pub(crate) struct CommonArgs {
     /// up to this many seconds.
     #[arg(long, env = "TRACKWIRE_DRAIN_WINDOW", default_value_t = 5.0)]
     pub(crate) drain_window: f64,
+    /// Longest a long-poll request is held when nothing is new, in seconds.
+    #[arg(long, env = "TRACKWIRE_POLL_WAIT", default_value_t = 25.0)]
+    pub(crate) poll_wait: f64,
     /// Log filter, e.g. `info` or `trackwire=debug,info`.
     #[arg(long, env = "TRACKWIRE_LOG", default_value = "info")]
     pub(crate) log: String,

@@ -64,6 +64,7 @@ pub(crate) async fn build(common: &CommonArgs, data_dir: &Path) -> Result<Node> 
     let realtime = RealtimeConfig {
         heartbeat: seconds(common.heartbeat, "--heartbeat")?,
         drain_window: seconds(common.drain_window, "--drain-window")?,
+        poll_wait: seconds(common.poll_wait, "--poll-wait")?,
         ..RealtimeConfig::default()
     };
     Ok(Node {
