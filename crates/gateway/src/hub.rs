@@ -56,7 +56,11 @@ impl Hub {
             entry.len() == 1
         };
         if first {
-            self.broker.subscribe(channel).await?;
+            if let Err(error) = self.broker.subscribe(channel).await {
+                // Leave no subscriber behind that the broker never feeds.
+                self.remove(channel, id);
+                return Err(error);
+            }
         }
         Ok(id)
     }
