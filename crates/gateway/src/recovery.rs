@@ -13,7 +13,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use trackwire_auth::Identity;
 use trackwire_domain::Topic;
-use trackwire_store::{OrderFilter, PageRequest};
+use trackwire_store::{OrderFilter, PageRequest, StoredEvent};
 
 use crate::orders::OrderService;
 use crate::outbox::{Mark, Outgoing, Position};
@@ -87,10 +87,7 @@ async fn recover_topic(
         };
         let complete = since <= history.seq && history.seq - since <= u64::from(max_replay);
         if same_epoch && complete {
-            frames.extend(history.events.iter().map(|e| {
-                let mark = mark(&name, Some(&history.epoch), e.seq, true);
-                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
-            }));
+            frames.extend(history.events.iter().map(|e| replayed_frame(topic, e)));
             replayed = Some((history.seq, history.epoch));
         }
     }
@@ -174,11 +171,11 @@ async fn recover_feed(
     if let Some(offset) = resume.offset {
         let page = orders.feed(who, offset, max_replay + 1).await?;
         if offset <= page.offset && page.offset - offset <= u64::from(max_replay) {
-            frames.extend(page.events.iter().map(|e| {
-                let offset = e.offset.unwrap_or_default();
-                let mark = mark(FEED_TOPIC, None, offset, true);
-                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
-            }));
+            frames.extend(
+                page.events
+                    .iter()
+                    .map(|e| replayed_frame(&Topic::Orders, e)),
+            );
             replayed = Some(page.offset);
         }
     }
@@ -232,6 +229,38 @@ async fn recover_feed(
         recovered,
         ended: false,
     })
+}
+
+/// Fills a gap in a live subscription: the events of `topic` after `last`
+/// (at most `max_replay`), as marked frames, and the position they reach.
+pub async fn refill(
+    orders: &OrderService,
+    who: &Identity,
+    topic: &Topic,
+    last: u64,
+    max_replay: u32,
+) -> Result<(Vec<Outgoing>, u64), GatewayError> {
+    let events = match topic {
+        Topic::Orders => orders.feed(who, last, max_replay).await?.events,
+        _ => orders.history(who, topic, last, max_replay).await?.events,
+    };
+    let frames: Vec<Outgoing> = events.iter().map(|e| replayed_frame(topic, e)).collect();
+    let end = frames
+        .last()
+        .and_then(Outgoing::mark)
+        .map_or(last, |m| m.position);
+    Ok((frames, end))
+}
+
+/// A stored event replayed on `topic`: its frame, marked with the position
+/// it brings the topic to (`seq`, or `offset` on the feed).
+fn replayed_frame(topic: &Topic, event: &StoredEvent) -> Outgoing {
+    let bytes = event_frame(&event.envelope().to_json());
+    let mark = match topic {
+        Topic::Orders => mark(FEED_TOPIC, None, event.offset.unwrap_or_default(), true),
+        _ => mark(&topic.to_string(), Some(&event.epoch), event.seq, true),
+    };
+    Outgoing::Marked(bytes, mark)
 }
 
 fn mark(topic: &str, epoch: Option<&str>, position: u64, content: bool) -> Mark {

@@ -18,11 +18,10 @@ use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
 use crate::orders::{OrderService, RecordOutcome};
 use crate::outbox::Position;
-use crate::outbox::{Control, Mark, Outbox, Outgoing};
+use crate::outbox::{Control, Outbox};
 use crate::protocol::client::{Mutate, Publish, Subscribe};
-use crate::protocol::server::event_frame;
 use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
-use crate::recovery::{recover, Resume};
+use crate::recovery::{recover, refill, Resume};
 use crate::{GatewayError, Kind, Problem};
 
 fn refusal(kind: Kind, code: ErrorCode, message: impl Into<String>) -> Problem {
@@ -396,39 +395,9 @@ impl Session {
                     return;
                 };
                 let topic = subscription.topic.clone();
-                let frames = match &topic {
-                    Topic::Orders => self
-                        .orders
-                        .feed(&self.who, last, self.config.max_replay)
-                        .await
-                        .map(|page| page.events),
-                    _ => self
-                        .orders
-                        .history(&self.who, &topic, last, self.config.max_replay)
-                        .await
-                        .map(|history| history.events),
-                };
-                match frames {
-                    Ok(events) => {
-                        let is_feed = matches!(topic, Topic::Orders);
-                        let mut end = last;
-                        let frames = events
-                            .iter()
-                            .map(|e| {
-                                end = if is_feed {
-                                    e.offset.unwrap_or(end)
-                                } else {
-                                    e.seq
-                                };
-                                let mark = Mark {
-                                    topic: channel.topic.clone(),
-                                    epoch: (!is_feed).then(|| Arc::from(e.epoch.as_str())),
-                                    position: end,
-                                    content: true,
-                                };
-                                Outgoing::Marked(event_frame(&e.envelope().to_json()), mark)
-                            })
-                            .collect();
+                let max = self.config.max_replay;
+                match refill(&self.orders, &self.who, &topic, last, max).await {
+                    Ok((frames, end)) => {
                         self.outbox.resume(&channel, frames, end);
                         self.end_if_final(&channel, &topic, end).await;
                     }
