@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
+use trackwire_auth::AuthError;
 use trackwire_domain::{ParseError, ValidationErrors};
 use trackwire_gateway::{GatewayError, Kind, Problem};
 use utoipa::ToSchema;
@@ -108,5 +109,15 @@ impl From<ParseError> for ApiError {
 impl From<GatewayError> for ApiError {
     fn from(error: GatewayError) -> Self {
         Problem::from(error).into()
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        let status = match error {
+            AuthError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AuthError::Missing | AuthError::Token(_) => StatusCode::UNAUTHORIZED,
+        };
+        Self::new(status, error.code(), error.to_string())
     }
 }

@@ -1,36 +1,74 @@
 //! Extractors: the caller's identity (the auth seam), JSON bodies, path and
 //! query parameters and `Idempotency-Key`, each failing as an [`ApiError`].
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use trackwire_auth::Identity;
 pub use trackwire_auth::IdentitySource;
+use trackwire_auth::{AuthError, Authenticated, Identity};
 use trackwire_domain::OrderId;
 use trackwire_gateway::idempotency::scoped_key;
 use trackwire_store::IdempotencyKey;
 
 use crate::{ApiError, AppState};
 
-/// The authenticated caller. Every handler takes one: it is the seam where
-/// authentication plugs in.
+/// The authenticated caller. Every handler takes one: REST, like every
+/// transport, asks the server's [`IdentitySource`] (a bearer token in
+/// `Authorization`, or the development fallback).
 #[derive(Debug, Clone)]
 pub struct Caller(pub Identity);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(_parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        state.identity.anonymous().map(Caller).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "send a bearer token",
-            )
-        })
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Credentials(who) = Credentials::from_request_parts(parts, state).await?;
+        Ok(Caller(who.identity))
     }
+}
+
+/// The caller and when their credentials expire (stream tickets carry it).
+#[derive(Debug, Clone)]
+pub struct Credentials(pub Authenticated);
+
+impl FromRequestParts<AppState> for Credentials {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let authorization = match parts.headers.get(header::AUTHORIZATION) {
+            None => None,
+            Some(value) => Some(value.to_str().map_err(|_| {
+                ApiError::from(AuthError::Token(trackwire_auth::TokenError::Malformed))
+            })?),
+        };
+        let who = state.identity.identify(authorization, client_ip(parts))?;
+        Ok(Credentials(who))
+    }
+}
+
+/// The peer's IP address, when the server runs with connect info (it
+/// always does; in-process tests may not).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_ip(parts)))
+    }
+}
+
+/// The peer's IP, when the server was started with connect info.
+pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
 }
 
 /// A request body that must be JSON (or empty). Kept as bytes: handlers

@@ -41,6 +41,8 @@ pub struct AppState {
     /// Shared with the SSE and long-poll transports, which redeem them.
     pub tickets: Arc<TicketBook>,
     pub max_body_bytes: usize,
+    /// The demo's personas (`GET /v1/demo/personas`); None outside the demo.
+    pub personas: Option<Arc<routes::demo::Personas>>,
 }
 
 /// How long a stream ticket stays valid.
@@ -53,6 +55,7 @@ impl AppState {
             identity,
             tickets: Arc::new(TicketBook::new(TICKET_TTL)),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            personas: None,
         }
     }
 }
@@ -65,6 +68,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::feed::router())
         .merge(routes::tickets::router())
+        .merge(routes::chat::router())
+        .merge(routes::demo::router())
         .route(
             "/v1/openapi.json",
             get(|| async { Json(openapi::document()) }),
@@ -73,6 +78,16 @@ pub fn app(state: AppState) -> Router {
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(span_without_query))
         .with_state(state)
+}
+
+/// The request span: method and path, never the query string, which may
+/// hold a stream ticket (tokens and tickets never reach the logs).
+fn span_without_query(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }

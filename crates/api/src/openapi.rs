@@ -20,12 +20,18 @@ use crate::routes;
         routes::events::act,
         routes::feed::feed,
         routes::tickets::issue,
+        routes::chat::send,
+        routes::chat::history,
+        routes::chat::read,
+        routes::demo::list,
         routes::health,
     ),
     tags(
         (name = "orders", description = "Orders and their snapshots"),
         (name = "events", description = "Recording events, customer actions, history and the feed"),
         (name = "streams", description = "Tickets for SSE and long-poll (`/v1/sse`, `/v1/poll`; see docs/protocol.md)"),
+        (name = "chat", description = "The order's conversation (customer, courier, support)"),
+        (name = "demo", description = "The demo's personas (only under `trackwire demo`)"),
         (name = "meta", description = "Health and the API's own description"),
     )
 )]

@@ -78,7 +78,7 @@ impl TestServer {
         let broker = Arc::new(MemoryBroker::new());
         let hub = Hub::start(broker.clone()).await.expect("start hub");
         let orders = Arc::new(OrderService::new(store, broker));
-        let app = trackwire_api::app(AppState::new(orders, IdentitySource::Development));
+        let app = trackwire_api::app(AppState::new(orders, IdentitySource::development()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -610,9 +610,67 @@ async fn record_durable_events() {
     assert_eq!(chat.body["event"]["seq"], 1);
     assert_eq!(
         chat.body["event"]["payload"],
-        json!({"text": "hi", "clientMessageId": "m-1"})
+        json!({"text": "hi", "clientMessageId": "m-1", "from": {"subject": "dev", "role": "admin"}})
     );
     assert_eq!(server.get("/v1/orders/D-1").await.body["seq"], 8);
+}
+
+/// REST runs as the development identity, an admin: the staff audience
+/// sees internal notes and the courier's phone (docs/security.md); the
+/// snapshot is a private, per-audience representation.
+#[tokio::test]
+async fn staff_see_internal_notes_and_courier_phones() {
+    let server = TestServer::start().await;
+    let mut body = order_body("N-1");
+    body["courier"] = json!({"id": "courier-1", "phone": "+49 30 1234567"});
+    body["internalNote"] = json!("fragile");
+    let created = server.post("/v1/orders", &body).await;
+    assert_eq!(
+        created.status,
+        StatusCode::CREATED,
+        "body: {}",
+        created.body
+    );
+    assert_eq!(created.body["internalNote"], "fragile");
+    assert_eq!(created.body["courier"]["phone"], "+49 30 1234567");
+
+    let reply = server
+        .event(
+            "N-1",
+            json!({"type": "delayed", "reason": "rain", "internalNote": "call the shop"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "body: {}", reply.body);
+    assert_eq!(
+        reply.body["event"]["payload"]["internalNote"],
+        "call the shop"
+    );
+    assert_eq!(reply.body["order"]["internalNote"], "call the shop");
+
+    let history = server.get("/v1/orders/N-1/events").await.body;
+    assert_eq!(history["events"][0]["payload"]["internalNote"], "fragile");
+    assert_eq!(
+        history["events"][1]["payload"]["internalNote"],
+        "call the shop"
+    );
+    let snapshot = server.get("/v1/orders/N-1").await;
+    assert_eq!(snapshot.body["internalNote"], "call the shop");
+    assert_eq!(snapshot.header("cache-control"), Some("private, no-cache"));
+    let etag = snapshot.header("etag").expect("ETag");
+    assert!(
+        etag.ends_with(".staff\""),
+        "the audience is in the tag: {etag}"
+    );
+
+    let long = "x".repeat(501);
+    let refused = server
+        .event(
+            "N-1",
+            json!({"type": "status_changed", "status": "confirmed", "internalNote": long}),
+        )
+        .await;
+    refused.assert_error(422, "validation_failed");
+    assert!(refused.has_field("internalNote", "too_long"));
 }
 
 #[tokio::test]

@@ -1,8 +1,14 @@
 //! The caller's identity.
 
 use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+
+use crate::attempts::FailedAttempts;
+use crate::jwt::{TokenError, Verifier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,19 +91,225 @@ impl Identity {
     }
 }
 
-/// How the server learns who is calling; every transport asks it.
-#[derive(Debug, Clone)]
-pub enum IdentitySource {
-    /// No authentication configured: every request and connection runs as
-    /// [`Identity::development`]. Only for development and the demo.
-    Development,
+/// A verified caller: who, and until when their credentials hold (`None`:
+/// the development identity, which never expires).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub identity: Identity,
+    pub expires: Option<SystemTime>,
+}
+
+/// Why a caller could not be identified; each has a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("authenticate with a bearer token")]
+    Missing,
+    #[error("{0}")]
+    Token(#[from] TokenError),
+    #[error("too many failed authentication attempts from this address; wait and retry")]
+    TooManyAttempts,
+}
+
+impl AuthError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "unauthorized",
+            Self::Token(error) => error.code(),
+            Self::TooManyAttempts => "rate_limited",
+        }
+    }
+}
+
+/// How the server learns who is calling; every transport asks it, so REST,
+/// WebSocket, SSE and long-poll accept exactly the same credentials.
+///
+/// Three set-ups: tokens only (production), the development identity only
+/// (`serve --insecure-dev` without keys), or both (the demo, and
+/// `--insecure-dev` with keys): a caller that presents nothing runs as the
+/// development identity, and a presented token must still be good.
+#[derive(Clone)]
+pub struct IdentitySource {
+    verifier: Option<Verifier>,
+    anonymous: Option<Identity>,
+    attempts: Arc<FailedAttempts>,
 }
 
 impl IdentitySource {
-    /// The identity of a caller that presented nothing.
-    pub fn anonymous(&self) -> Option<Identity> {
-        match self {
-            IdentitySource::Development => Some(Identity::development()),
+    /// No authentication: every caller is [`Identity::development`].
+    /// Tokens presented to it are not checked (it has no key to check them
+    /// with) and the caller still runs as the development identity.
+    pub fn development() -> Self {
+        Self {
+            verifier: None,
+            anonymous: Some(Identity::development()),
+            attempts: Arc::default(),
         }
+    }
+
+    /// Bearer tokens checked by `verifier`; nothing else is accepted.
+    pub fn tokens(verifier: Verifier) -> Self {
+        Self {
+            verifier: Some(verifier),
+            anonymous: None,
+            attempts: Arc::default(),
+        }
+    }
+
+    /// Also lets callers that present nothing in, as the development
+    /// identity (the demo; `--insecure-dev` with keys).
+    pub fn with_development_fallback(mut self) -> Self {
+        self.anonymous = Some(Identity::development());
+        self
+    }
+
+    /// Replaces the limit on failed attempts per IP.
+    pub fn with_failed_attempts(mut self, attempts: FailedAttempts) -> Self {
+        self.attempts = Arc::new(attempts);
+        self
+    }
+
+    /// The identity of a caller that presented nothing, if that is allowed.
+    pub fn anonymous(&self) -> Option<Identity> {
+        self.anonymous.clone()
+    }
+
+    /// The token verifier, when keys are configured.
+    pub fn verifier(&self) -> Option<&Verifier> {
+        self.verifier.as_ref()
+    }
+
+    /// True when callers must present a token (no development fallback).
+    pub fn requires_token(&self) -> bool {
+        self.anonymous.is_none()
+    }
+
+    /// The caller behind a bearer token.
+    pub fn authenticate(
+        &self,
+        token: &str,
+        from: Option<IpAddr>,
+    ) -> Result<Authenticated, AuthError> {
+        let Some(verifier) = &self.verifier else {
+            return Ok(Authenticated {
+                identity: Identity::development(),
+                expires: None,
+            });
+        };
+        if from.is_some_and(|ip| self.attempts.is_blocked(ip)) {
+            return Err(AuthError::TooManyAttempts);
+        }
+        match verifier.verify(token) {
+            Ok((identity, expires)) => Ok(Authenticated {
+                identity,
+                expires: Some(expires),
+            }),
+            Err(error) => match from {
+                Some(ip) if !self.attempts.record_failure(ip) => Err(AuthError::TooManyAttempts),
+                _ => Err(error.into()),
+            },
+        }
+    }
+
+    /// The caller of an HTTP request, from its `Authorization` header (a
+    /// bearer token) or, without one, the development fallback.
+    pub fn identify(
+        &self,
+        authorization: Option<&str>,
+        from: Option<IpAddr>,
+    ) -> Result<Authenticated, AuthError> {
+        match authorization {
+            Some(header) => {
+                let token = bearer_token(header).ok_or(AuthError::Token(TokenError::Malformed))?;
+                self.authenticate(token, from)
+            }
+            None => self
+                .anonymous()
+                .map(|identity| Authenticated {
+                    identity,
+                    expires: None,
+                })
+                .ok_or(AuthError::Missing),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value.
+pub fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::jwt::sign_hs256;
+
+    const SECRET: &[u8] = b"identity-test-secret";
+
+    fn customer() -> Identity {
+        Identity {
+            tenant: "acme".into(),
+            subject: "cust-1".into(),
+            role: Role::Customer,
+        }
+    }
+
+    #[test]
+    fn bearer_headers() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+
+    #[test]
+    fn tokens_only_refuses_the_anonymous_and_the_malformed() {
+        let source = IdentitySource::tokens(Verifier::hs256(SECRET, None, None));
+        assert_eq!(source.identify(None, None), Err(AuthError::Missing));
+        let err = source.identify(Some("Token x"), None).expect_err("scheme");
+        assert_eq!(err.code(), "token_malformed");
+        let token = sign_hs256(SECRET, &customer(), Duration::from_secs(60)).expect("sign");
+        let who = source
+            .identify(Some(&format!("Bearer {token}")), None)
+            .expect("valid");
+        assert_eq!(who.identity, customer());
+        assert!(who.expires.is_some());
+    }
+
+    #[test]
+    fn the_fallback_still_checks_presented_tokens() {
+        let source =
+            IdentitySource::tokens(Verifier::hs256(SECRET, None, None)).with_development_fallback();
+        let anonymous = source.identify(None, None).expect("fallback");
+        assert_eq!(anonymous.identity, Identity::development());
+        let err = source
+            .identify(Some("Bearer not.a.token"), None)
+            .expect_err("bad token");
+        assert_eq!(err.code(), "token_malformed");
+    }
+
+    #[test]
+    fn repeated_failures_from_one_ip_are_rate_limited() {
+        let attempts = FailedAttempts::new(NonZeroU32::MIN, NonZeroU32::MIN.saturating_add(1));
+        let source = IdentitySource::tokens(Verifier::hs256(SECRET, None, None))
+            .with_failed_attempts(attempts);
+        let ip: IpAddr = "192.0.2.7".parse().expect("ip");
+        let codes: Vec<_> = (0..3)
+            .map(|_| {
+                source
+                    .authenticate("bad", Some(ip))
+                    .expect_err("bad")
+                    .code()
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            ["token_malformed", "token_malformed", "rate_limited"]
+        );
     }
 }

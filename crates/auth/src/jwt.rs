@@ -2,10 +2,14 @@
 //! optionally `nbf`, `iat`, `iss`, `aud`).
 //!
 //! [`Verifier`] turns a token into an [`Identity`] or a [`TokenError`] with
-//! a stable code. Only HS256 with a shared secret is here so far; RS256 and
-//! ES256 from a JWKS file come with the rest of authentication. `alg: none`
-//! and any algorithm other than the configured one are refused.
+//! a stable code. It checks either HS256 with a shared secret
+//! ([`Verifier::hs256`]) or RS256 and ES256 with the public keys of a JWKS
+//! file ([`Verifier::jwks_file`]; reading and reloading that file is in
+//! [`crate::jwks`]). `alg: none` and any algorithm the verifier was not made
+//! for are refused. [`sign_hs256`] makes development tokens.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
@@ -15,6 +19,7 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 
 use crate::identity::{Identity, Role};
+use crate::jwks::{KeyError, KeyFile};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -52,6 +57,8 @@ pub enum TokenError {
     WrongAudience,
     #[error("the token lacks a claim or has a wrong one: {0}")]
     BadClaims(String),
+    #[error("the token names a key (kid) the verifier does not have")]
+    UnknownKey,
 }
 
 impl TokenError {
@@ -65,34 +72,90 @@ impl TokenError {
             Self::WrongIssuer => "token_issuer",
             Self::WrongAudience => "token_audience",
             Self::BadClaims(_) => "token_claims",
+            Self::UnknownKey => "token_unknown_key",
         }
     }
 }
 
-/// Checks tokens against one key and the configured issuer and audience.
+/// Checks tokens against its keys and the configured issuer and audience.
+/// Clones share a JWKS file's keys and their reloading.
 #[derive(Clone)]
 pub struct Verifier {
-    key: DecodingKey,
-    validation: Validation,
+    keys: Keys,
+}
+
+#[derive(Clone)]
+enum Keys {
+    Secret {
+        key: DecodingKey,
+        validation: Validation,
+    },
+    // One validation per algorithm: jsonwebtoken refuses a key when the
+    // validation also lists an algorithm of another family.
+    File {
+        file: Arc<KeyFile>,
+        rs256: Validation,
+        es256: Validation,
+    },
 }
 
 impl Verifier {
     /// HS256 with a shared secret.
     pub fn hs256(secret: &[u8], issuer: Option<&str>, audience: Option<&str>) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        if let Some(issuer) = issuer {
-            validation.set_issuer(&[issuer]);
-        }
-        match audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
-        }
         Self {
-            key: DecodingKey::from_secret(secret),
-            validation,
+            keys: Keys::Secret {
+                key: DecodingKey::from_secret(secret),
+                validation: validation(Algorithm::HS256, issuer, audience),
+            },
+        }
+    }
+
+    /// RS256 and ES256 with the public keys of the JWKS file at `path`, read
+    /// now: an unreadable or invalid file, or one without a usable key, is
+    /// an error. The file is looked at again at most once per reload
+    /// interval (1 s unless [`with_reload_interval`](Self::with_reload_interval))
+    /// and re-read when it changed, or at once for a token naming an unknown
+    /// `kid`.
+    pub fn jwks_file(
+        path: &Path,
+        issuer: Option<&str>,
+        audience: Option<&str>,
+    ) -> Result<Self, KeyError> {
+        Ok(Self {
+            keys: Keys::File {
+                file: Arc::new(KeyFile::open(path)?),
+                rs256: validation(Algorithm::RS256, issuer, audience),
+                es256: validation(Algorithm::ES256, issuer, audience),
+            },
+        })
+    }
+
+    /// How often the JWKS file is looked at (and, for unknown kids, re-read
+    /// at most). Zero looks at every token. Applies to every clone; no
+    /// effect on an HS256 verifier.
+    pub fn with_reload_interval(self, interval: Duration) -> Self {
+        if let Keys::File { file, .. } = &self.keys {
+            file.set_reload_interval(interval);
+        }
+        self
+    }
+
+    /// Re-reads the JWKS file now; the number of usable keys, or why the
+    /// previous keys were kept.
+    pub fn reload(&self) -> Result<usize, KeyError> {
+        match &self.keys {
+            Keys::File { file, .. } => file.reload(),
+            Keys::Secret { .. } => Err(KeyError::NoKeyFile),
+        }
+    }
+
+    /// Why the last reload of the JWKS file failed (the previous keys are
+    /// still in use), or `None` once one succeeds. This crate logs nothing:
+    /// the server should log it.
+    pub fn last_reload_error(&self) -> Option<String> {
+        match &self.keys {
+            Keys::File { file, .. } => file.last_error(),
+            Keys::Secret { .. } => None,
         }
     }
 
@@ -106,24 +169,15 @@ impl Verifier {
             }
             _ => TokenError::Malformed,
         })?;
-        if !self.validation.algorithms.contains(&header.alg) {
-            return Err(TokenError::WrongAlgorithm);
-        }
-        let data =
-            decode::<Claims>(token, &self.key, &self.validation).map_err(|e| match e.kind() {
-                ErrorKind::InvalidSignature => TokenError::BadSignature,
-                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                    TokenError::WrongAlgorithm
+        let claims = match &self.keys {
+            Keys::Secret { key, validation } => {
+                if !validation.algorithms.contains(&header.alg) {
+                    return Err(TokenError::WrongAlgorithm);
                 }
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                ErrorKind::ImmatureSignature => TokenError::NotYetValid,
-                ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
-                ErrorKind::InvalidAudience => TokenError::WrongAudience,
-                ErrorKind::MissingRequiredClaim(claim) => TokenError::BadClaims(claim.clone()),
-                ErrorKind::Json(error) => TokenError::BadClaims(error.to_string()),
-                _ => TokenError::Malformed,
-            })?;
-        let claims = data.claims;
+                decode_claims(token, key, validation)?
+            }
+            Keys::File { file, rs256, es256 } => file.decode(token, &header, rs256, es256)?,
+        };
         if claims.tenant.is_empty() || claims.sub.is_empty() {
             return Err(TokenError::BadClaims(
                 "sub and tenant must not be empty".into(),
@@ -141,26 +195,86 @@ impl Verifier {
     }
 }
 
+/// No leeway, `nbf` checked, `exp` and `sub` required; `iss` and `aud`
+/// checked when configured.
+fn validation(alg: Algorithm, issuer: Option<&str>, audience: Option<&str>) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.leeway = 0;
+    validation.validate_nbf = true;
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    if let Some(issuer) = issuer {
+        validation.set_issuer(&[issuer]);
+    }
+    match audience {
+        Some(audience) => validation.set_audience(&[audience]),
+        None => validation.validate_aud = false,
+    }
+    validation
+}
+
+pub(crate) fn decode_claims(
+    token: &str,
+    key: &DecodingKey,
+    validation: &Validation,
+) -> Result<Claims, TokenError> {
+    decode::<Claims>(token, key, validation)
+        .map(|data| data.claims)
+        .map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => TokenError::BadSignature,
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                TokenError::WrongAlgorithm
+            }
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+            ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+            ErrorKind::InvalidAudience => TokenError::WrongAudience,
+            ErrorKind::MissingRequiredClaim(claim) => TokenError::BadClaims(claim.clone()),
+            ErrorKind::Json(error) => TokenError::BadClaims(error.to_string()),
+            _ => TokenError::Malformed,
+        })
+}
+
+impl Claims {
+    /// The claims of a token for `who`, issued now, valid for `ttl`.
+    pub fn new(who: &Identity, ttl: Duration) -> Self {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        Self {
+            sub: who.subject.clone(),
+            tenant: who.tenant.clone(),
+            role: who.role,
+            exp: now + ttl.as_secs(),
+            nbf: None,
+            iat: Some(now),
+            iss: None,
+            aud: None,
+        }
+    }
+
+    pub fn issued_by(mut self, issuer: Option<&str>) -> Self {
+        self.iss = issuer.map(str::to_owned);
+        self
+    }
+
+    pub fn for_audience(mut self, audience: Option<&str>) -> Self {
+        self.aud = audience.map(str::to_owned);
+        self
+    }
+}
+
 /// Signs an HS256 token for `who`, valid for `ttl` (development tokens:
 /// `trackwire token`, the demo's personas).
 pub fn sign_hs256(secret: &[u8], who: &Identity, ttl: Duration) -> Result<String, TokenError> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let claims = Claims {
-        sub: who.subject.clone(),
-        tenant: who.tenant.clone(),
-        role: who.role,
-        exp: now + ttl.as_secs(),
-        nbf: None,
-        iat: Some(now),
-        iss: None,
-        aud: None,
-    };
+    sign_hs256_claims(secret, &Claims::new(who, ttl))
+}
+
+/// Signs `claims` with HS256.
+pub fn sign_hs256_claims(secret: &[u8], claims: &Claims) -> Result<String, TokenError> {
     encode(
         &Header::new(Algorithm::HS256),
-        &claims,
+        claims,
         &EncodingKey::from_secret(secret),
     )
     .map_err(|_| TokenError::Malformed)

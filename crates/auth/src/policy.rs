@@ -21,6 +21,8 @@ pub enum Access {
     CreateOrder,
     /// Read the tenant-wide `orders` feed and the unfiltered order list.
     ReadFeed,
+    /// Write in the order's chat (its customer, its courier, staff).
+    Chat,
 }
 
 /// The people an order belongs to.
@@ -47,6 +49,7 @@ impl Access {
             Access::PublishLocation => "publish a location for this order",
             Access::CreateOrder => "create orders",
             Access::ReadFeed => "read the tenant's order feed",
+            Access::Chat => "write in this order's chat",
         }
     }
 }
@@ -64,11 +67,16 @@ pub fn check(
         // Staff and the shop's backend (which may relay its own courier
         // app's positions) act on the whole tenant.
         Role::Admin | Role::Dispatcher | Role::Service => true,
-        Role::Customer => matches!(access, Access::ReadOrder | Access::ActOnOrder) && is_customer,
+        Role::Customer => {
+            matches!(
+                access,
+                Access::ReadOrder | Access::ActOnOrder | Access::Chat
+            ) && is_customer
+        }
         Role::Courier => {
             matches!(
                 access,
-                Access::ReadOrder | Access::RecordEvent | Access::PublishLocation
+                Access::ReadOrder | Access::RecordEvent | Access::PublishLocation | Access::Chat
             ) && is_courier
         }
     };
@@ -105,6 +113,7 @@ mod tests {
         let me = who(Role::Customer, "cust-1");
         assert!(check(&me, Access::ReadOrder, Some(ORDER)).is_ok());
         assert!(check(&me, Access::ActOnOrder, Some(ORDER)).is_ok());
+        assert!(check(&me, Access::Chat, Some(ORDER)).is_ok());
         assert!(check(&me, Access::RecordEvent, Some(ORDER)).is_err());
         assert!(check(&me, Access::ReadFeed, None).is_err());
         let other = who(Role::Customer, "cust-2");
@@ -118,8 +127,10 @@ mod tests {
         assert!(check(&me, Access::PublishLocation, Some(ORDER)).is_ok());
         assert!(check(&me, Access::RecordEvent, Some(ORDER)).is_ok());
         assert!(check(&me, Access::ActOnOrder, Some(ORDER)).is_err());
+        assert!(check(&me, Access::Chat, Some(ORDER)).is_ok());
         let other = who(Role::Courier, "courier-2");
         assert!(check(&other, Access::ReadOrder, Some(ORDER)).is_err());
+        assert!(check(&other, Access::Chat, Some(ORDER)).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rand::distr::{Alphanumeric, SampleString};
 
-use crate::identity::Identity;
+use crate::identity::Authenticated;
 
 /// Most tickets outstanding at once; issuing beyond it first drops the
 /// expired ones, then refuses.
@@ -20,7 +20,7 @@ const MAX_OUTSTANDING: usize = 100_000;
 
 pub struct TicketBook {
     ttl: Duration,
-    tickets: Mutex<HashMap<String, (Identity, Instant)>>,
+    tickets: Mutex<HashMap<String, (Authenticated, Instant)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,8 +43,9 @@ impl TicketBook {
         self.ttl
     }
 
-    /// A fresh ticket for `who`.
-    pub fn issue(&self, who: Identity) -> Result<String, TicketError> {
+    /// A fresh ticket for `who`. It carries their credentials' expiry, so
+    /// a stream opened with it ends when the token would have.
+    pub fn issue(&self, who: Authenticated) -> Result<String, TicketError> {
         let ticket = Alphanumeric.sample_string(&mut rand::rng(), 32);
         let now = Instant::now();
         let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
@@ -58,8 +59,8 @@ impl TicketBook {
         Ok(ticket)
     }
 
-    /// The identity a ticket stands for, once: a second use is refused.
-    pub fn redeem(&self, ticket: &str) -> Result<Identity, TicketError> {
+    /// The caller a ticket stands for, once: a second use is refused.
+    pub fn redeem(&self, ticket: &str) -> Result<Authenticated, TicketError> {
         let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
         match tickets.remove(ticket) {
             Some((who, expires)) if expires > Instant::now() => Ok(who),
@@ -71,13 +72,18 @@ impl TicketBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::Identity;
 
     #[test]
     fn a_ticket_works_once_and_not_after_it_expires() {
+        let dev = Authenticated {
+            identity: Identity::development(),
+            expires: None,
+        };
         let book = TicketBook::new(Duration::from_secs(30));
-        let ticket = book.issue(Identity::development()).expect("issued");
+        let ticket = book.issue(dev.clone()).expect("issued");
         assert_eq!(ticket.len(), 32);
-        assert_eq!(book.redeem(&ticket), Ok(Identity::development()));
+        assert_eq!(book.redeem(&ticket), Ok(dev.clone()));
         assert_eq!(
             book.redeem(&ticket),
             Err(TicketError::Invalid),
@@ -85,7 +91,7 @@ mod tests {
         );
         assert_eq!(book.redeem("made-up"), Err(TicketError::Invalid));
         let expired = TicketBook::new(Duration::ZERO);
-        let ticket = expired.issue(Identity::development()).expect("issued");
+        let ticket = expired.issue(dev).expect("issued");
         assert_eq!(expired.redeem(&ticket), Err(TicketError::Invalid));
     }
 }

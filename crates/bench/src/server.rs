@@ -51,6 +51,11 @@ impl Server {
         };
         let mut child = command
             .arg("serve")
+            // Every benchmark client is the development identity on
+            // loopback: the per-IP and per-user limits would refuse them.
+            .arg("--insecure-dev")
+            .args(["--max-connections-per-ip", "1000000"])
+            .args(["--max-connections-per-subject", "1000000"])
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")

@@ -65,7 +65,7 @@ mod tests {
         let broker = MemoryBroker::new();
         let payload = Bytes::from_static(b"{}");
         let publication = |seq| Publication {
-            channel: Channel::new("t", "order:A"),
+            channel: Channel::new("t", "order:A", trackwire_domain::Audience::Staff),
             class: Class::Durable {
                 seq,
                 offset: None,

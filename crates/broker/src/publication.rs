@@ -4,27 +4,49 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use trackwire_domain::Audience;
 
-/// A tenant's topic. Topics never cross tenants, so the tenant is part of
-/// the channel's identity.
+/// One audience's view of a tenant's topic. Topics never cross tenants, so
+/// the tenant is part of the channel's identity; each audience (customer,
+/// courier, staff) gets the topic's events projected for it, serialized
+/// once, on a channel of its own, so the broker still only moves bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Channel {
     pub tenant: Arc<str>,
+    /// The topic as clients name it (`order:ZX-1001`).
     pub topic: Arc<str>,
+    pub audience: Audience,
+    /// One member's own channel within the audience (couriers: the order's
+    /// assigned courier), or None for the whole audience.
+    pub member: Option<Arc<str>>,
 }
 
 impl Channel {
-    pub fn new(tenant: &str, topic: &str) -> Self {
+    pub fn new(tenant: &str, topic: &str, audience: Audience) -> Self {
         Self {
             tenant: tenant.into(),
             topic: topic.into(),
+            audience,
+            member: None,
+        }
+    }
+
+    /// The channel of one member of the audience.
+    pub fn for_member(tenant: &str, topic: &str, audience: Audience, member: &str) -> Self {
+        Self {
+            member: Some(member.into()),
+            ..Self::new(tenant, topic, audience)
         }
     }
 }
 
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.tenant, self.topic)
+        write!(f, "{}/{}/{}", self.tenant, self.topic, self.audience)?;
+        match &self.member {
+            Some(member) => write!(f, "/{member}"),
+            None => Ok(()),
+        }
     }
 }
 

@@ -67,6 +67,7 @@ impl Action {
             Action::Cancel { reason } => DurableEvent::StatusChanged(StatusChanged {
                 status: OrderStatus::Cancelled,
                 reason: Some(reason.unwrap_or_else(|| "cancelled by customer".into())),
+                internal_note: None,
             }),
             Action::ChangeInstructions { text } => {
                 DurableEvent::InstructionsChanged(InstructionsChanged { text })

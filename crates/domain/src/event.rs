@@ -101,6 +101,9 @@ pub struct OrderCreated {
     pub instructions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta: Option<DateTime<Utc>>,
+    /// Staff only: never shown to customers or couriers (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
 }
 
 impl Validate for OrderCreated {
@@ -127,16 +130,26 @@ impl Validate for OrderCreated {
             self.instructions.as_deref(),
             MAX_TEXT,
         );
+        validate_note(path, self.internal_note.as_deref(), errors);
     }
+}
+
+/// A staff note is free text like any other.
+fn validate_note(path: &str, note: Option<&str>, errors: &mut ValidationErrors) {
+    errors.optional_text(&field(path, "internalNote"), note, MAX_TEXT);
 }
 
 /// `status_changed`: the order moves along the state machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusChanged {
     pub status: OrderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Staff only: never shown to customers or couriers (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
 }
 
 /// `eta_changed`: a new estimated time of arrival.
@@ -148,25 +161,37 @@ pub struct EtaChanged {
 
 /// `delayed`: the order is late; it does not end the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delayed {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eta: Option<DateTime<Utc>>,
+    /// Staff only: never shown to customers or couriers (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
 }
 
 /// `delivery_failed`: an attempt failed; the order stays in transit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryFailed {
     pub reason: String,
+    /// Staff only: never shown to customers or couriers (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
 }
 
 /// `courier_assigned`: who brings the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CourierAssigned {
     pub courier: Party,
+    /// Staff only: never shown to customers or couriers (docs/security.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
 }
 
 /// `instructions_changed`: the customer's delivery instructions.
@@ -184,6 +209,19 @@ pub struct ChatMessage {
     pub text: String,
     /// The sender's own id for the message, so a retried send appears once.
     pub client_message_id: String,
+    /// Who wrote it: set by the server from the sender's identity (what a
+    /// client sends here is replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ChatSender>,
+}
+
+/// The author of a chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatSender {
+    pub subject: String,
+    /// `customer`, `courier`, `dispatcher`, `admin` or `service`.
+    pub role: String,
 }
 
 /// `location`: the courier's position; latest-wins by `ts`.
@@ -224,6 +262,9 @@ pub struct Typing {
     pub active: bool,
     #[serde(default)]
     pub ts: i64,
+    /// Who is typing: set by the server from the sender's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<ChatSender>,
 }
 
 /// A durable event: stored, then published, numbered by `seq` on its topic.
@@ -274,6 +315,18 @@ impl DurableEvent {
         }
     }
 
+    /// The staff-only note the event carries, if its type takes one.
+    pub fn internal_note(&self) -> Option<&str> {
+        match self {
+            Self::OrderCreated(e) => e.internal_note.as_deref(),
+            Self::StatusChanged(e) => e.internal_note.as_deref(),
+            Self::Delayed(e) => e.internal_note.as_deref(),
+            Self::DeliveryFailed(e) => e.internal_note.as_deref(),
+            Self::CourierAssigned(e) => e.internal_note.as_deref(),
+            Self::EtaChanged(_) | Self::InstructionsChanged(_) | Self::ChatMessage(_) => None,
+        }
+    }
+
     /// The payload alone (no `type`), as stored and sent in the envelope.
     pub fn payload_json(&self) -> String {
         // Serializing plain structs of strings and numbers cannot fail.
@@ -293,6 +346,11 @@ impl DurableEvent {
 
 impl Validate for DurableEvent {
     fn validate(&self, path: &str, errors: &mut ValidationErrors) {
+        // order_created checks its own note: POST /v1/orders validates it
+        // without this wrapper.
+        if !matches!(self, Self::OrderCreated(_)) {
+            validate_note(path, self.internal_note(), errors);
+        }
         match self {
             Self::OrderCreated(e) => e.validate(path, errors),
             Self::StatusChanged(e) => {
@@ -354,6 +412,9 @@ pub enum RecordedInput {
 }
 
 /// A recorded input sorted into its class.
+// Lives for one request and is moved, not stored: boxing the durable side
+// would add an allocation per event to save stack space nobody keeps.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Classified {
     Durable(DurableEvent),
@@ -458,6 +519,7 @@ mod tests {
         let event = DurableEvent::Delayed(Delayed {
             reason: "traffic".into(),
             eta: None,
+            internal_note: None,
         });
         let payload = event.payload_json();
         assert_eq!(payload, r#"{"reason":"traffic"}"#);
@@ -492,6 +554,35 @@ mod tests {
         let body = serde_json::json!({"type": "eta_changed", "eta": "tomorrow"});
         let err = RecordedInput::parse(body).expect_err("bad time");
         assert_eq!(err.fields[0].field, "eta");
+    }
+
+    #[test]
+    fn notes_are_optional_and_checked_like_any_text() {
+        let body = serde_json::json!({"type": "delayed", "reason": "rain"});
+        let RecordedInput::Delayed(delayed) = RecordedInput::parse(body).expect("no note") else {
+            panic!("expected delayed");
+        };
+        assert_eq!(delayed.internal_note, None);
+        let body = serde_json::json!({"type": "status_changed", "status": "confirmed",
+            "internalNote": "call the shop first"});
+        let input = RecordedInput::parse(body).expect("note");
+        let Classified::Durable(event) = input.classify() else {
+            panic!("durable");
+        };
+        assert_eq!(event.internal_note(), Some("call the shop first"));
+        assert!(event
+            .payload_json()
+            .contains(r#""internalNote":"call the shop first""#));
+        let long = "x".repeat(MAX_TEXT + 1);
+        for body in [
+            serde_json::json!({"type": "delivery_failed", "reason": "r", "internalNote": long}),
+            serde_json::json!({"type": "courier_assigned", "courier": "c-1", "internalNote": long}),
+        ] {
+            let err = RecordedInput::parse(body).expect_err("too long");
+            assert_eq!(err.fields.len(), 1);
+            assert_eq!(err.fields[0].field, "internalNote");
+            assert_eq!(err.fields[0].code, "too_long");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - [`event`]: durable events, ephemeral signals and their payloads.
 //! - [`action`]: customer actions (cancel, change instructions) as events.
 //! - [`envelope`]: the wire envelope every client receives.
+//! - [`projection`]: what each audience (customer, courier, staff) may see
+//!   of an order and its events.
 //! - [`topic`]: topic names (`order:{id}`, `chat:{id}`, `orders`).
 //! - [`ids`]: order ids and event ids.
 //! - [`validate`]: JSON parsing with field-level errors.
@@ -17,6 +19,7 @@ pub mod envelope;
 pub mod event;
 pub mod ids;
 pub mod order;
+pub mod projection;
 pub mod status;
 pub mod topic;
 pub mod validate;
@@ -24,12 +27,13 @@ pub mod validate;
 pub use action::Action;
 pub use envelope::{Envelope, PAYLOAD_VERSION};
 pub use event::{
-    ChatMessage, Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent,
+    ChatMessage, ChatSender, Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent,
     EphemeralSignal, EtaChanged, InstructionsChanged, Item, Location, OrderCreated, Party,
     RecordedInput, StatusChanged,
 };
 pub use ids::{new_event_id, OrderId};
 pub use order::{Delay, Order, TransitionError};
+pub use projection::Audience;
 pub use status::OrderStatus;
 pub use topic::{Topic, TopicKind};
 pub use validate::{FieldError, ParseError, ValidationErrors};

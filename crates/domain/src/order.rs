@@ -31,6 +31,11 @@ pub struct Order {
     pub delay: Option<Delay>,
     /// Reason of the last failed delivery attempt, cleared on delivery.
     pub last_failure: Option<String>,
+    /// The latest staff note an event carried; a blank note clears it.
+    /// Staff only (docs/security.md); absent in snapshots stored before it
+    /// existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
     /// The `seq` of the last event on `order:{id}` this snapshot reflects.
     pub seq: u64,
     /// The epoch of `order:{id}`.
@@ -107,12 +112,14 @@ impl Order {
             instructions: created.instructions.clone(),
             delay: None,
             last_failure: None,
+            internal_note: None,
             seq: 0,
             epoch: String::new(),
             is_final: false,
             created_at: at,
             updated_at: at,
         }
+        .noted(created.internal_note.as_deref())
     }
 
     /// Applies a durable event at time `at`, or says why it cannot.
@@ -175,7 +182,16 @@ impl Order {
             }
             E::OrderCreated(_) | E::ChatMessage(_) => {}
         }
-        Ok(next)
+        Ok(next.noted(event.internal_note()))
+    }
+
+    /// Keeps the latest note: an event without one leaves it, a blank one
+    /// clears it.
+    fn noted(mut self, note: Option<&str>) -> Self {
+        if let Some(note) = note {
+            self.internal_note = (!note.trim().is_empty()).then(|| note.to_owned());
+        }
+        self
     }
 
     /// Takes a courier position if it is newer than the one shown
@@ -215,6 +231,7 @@ mod tests {
             courier: None,
             instructions: None,
             eta: None,
+            internal_note: None,
         };
         Order::create(OrderId::parse("A-1").expect("id"), &created, Utc::now())
     }
@@ -223,6 +240,7 @@ mod tests {
         DurableEvent::StatusChanged(StatusChanged {
             status: s,
             reason: None,
+            internal_note: None,
         })
     }
 
@@ -265,6 +283,7 @@ mod tests {
                 &DurableEvent::Delayed(Delayed {
                     reason: "storm".into(),
                     eta: None,
+                    internal_note: None,
                 }),
                 Utc::now(),
             )
@@ -276,6 +295,7 @@ mod tests {
         assert!(!order.is_final);
         let failed = DurableEvent::DeliveryFailed(DeliveryFailed {
             reason: "nobody home".into(),
+            internal_note: None,
         });
         assert!(
             order.apply(&failed, Utc::now()).is_err(),
@@ -308,6 +328,36 @@ mod tests {
             )
             .expect("clear");
         assert_eq!(order.instructions, None);
+    }
+
+    #[test]
+    fn the_snapshot_keeps_the_latest_note() {
+        let noted = |note: Option<&str>| {
+            DurableEvent::StatusChanged(StatusChanged {
+                status: Confirmed,
+                reason: None,
+                internal_note: note.map(str::to_owned),
+            })
+        };
+        let order = placed()
+            .apply(&noted(Some("VIP")), Utc::now())
+            .expect("noted");
+        assert_eq!(order.internal_note.as_deref(), Some("VIP"));
+        let order = order
+            .apply(&status(Preparing), Utc::now())
+            .expect("no note");
+        assert_eq!(order.internal_note.as_deref(), Some("VIP"), "kept");
+        let mut blank = noted(Some("  "));
+        if let DurableEvent::StatusChanged(change) = &mut blank {
+            change.status = Shipped;
+        }
+        let order = order.apply(&blank, Utc::now()).expect("blank");
+        assert_eq!(order.internal_note, None, "a blank note clears it");
+        // Snapshots stored before notes existed have no such key.
+        let json = serde_json::to_value(placed()).expect("json");
+        assert!(json.get("internalNote").is_none(), "absent, not null");
+        let old: Order = serde_json::from_value(json).expect("parses without it");
+        assert_eq!(old.internal_note, None);
     }
 
     #[test]

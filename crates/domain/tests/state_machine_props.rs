@@ -41,6 +41,7 @@ fn fresh_order() -> Order {
         courier: None,
         instructions: Some("Ring twice".into()),
         eta: None,
+        internal_note: None,
     };
     Order::create(
         OrderId::parse("ZX-1001").expect("id"),
@@ -53,6 +54,7 @@ fn status_event(status: OrderStatus) -> DurableEvent {
     DurableEvent::StatusChanged(StatusChanged {
         status,
         reason: None,
+        internal_note: None,
     })
 }
 
@@ -243,16 +245,16 @@ fn any_party() -> impl Strategy<Value = Party> {
 fn any_event() -> impl Strategy<Value = DurableEvent> {
     prop_oneof![
         4 => (any_status(), prop::option::of("[a-z ]{0,12}"))
-            .prop_map(|(status, reason)| DurableEvent::StatusChanged(StatusChanged { status, reason })),
+            .prop_map(|(status, reason)| DurableEvent::StatusChanged(StatusChanged { status, reason, internal_note: None })),
         1 => ("[a-z]{1,12}", prop::option::of(any_time()))
-            .prop_map(|(reason, eta)| DurableEvent::Delayed(Delayed { reason, eta })),
+            .prop_map(|(reason, eta)| DurableEvent::Delayed(Delayed { reason, eta, internal_note: None })),
         1 => any_time().prop_map(|eta| DurableEvent::EtaChanged(EtaChanged { eta })),
-        1 => "[a-z]{1,12}".prop_map(|reason| DurableEvent::DeliveryFailed(DeliveryFailed { reason })),
-        1 => any_party().prop_map(|courier| DurableEvent::CourierAssigned(CourierAssigned { courier })),
+        1 => "[a-z]{1,12}".prop_map(|reason| DurableEvent::DeliveryFailed(DeliveryFailed { reason, internal_note: None })),
+        1 => any_party().prop_map(|courier| DurableEvent::CourierAssigned(CourierAssigned { courier, internal_note: None })),
         // Blank text included: it clears the instructions.
         1 => "[a-z ]{0,8}".prop_map(|text| DurableEvent::InstructionsChanged(InstructionsChanged { text })),
         1 => ("[a-z ]{1,12}", "m-[0-9]{1,4}").prop_map(|(text, client_message_id)| {
-            DurableEvent::ChatMessage(ChatMessage { text, client_message_id })
+            DurableEvent::ChatMessage(ChatMessage { text, client_message_id, from: None })
         }),
     ]
 }
@@ -554,6 +556,7 @@ fn order_created_is_always_refused() {
         courier: None,
         instructions: None,
         eta: None,
+        internal_note: None,
     });
     for status in OrderStatus::ALL {
         let mut order = fresh_order();

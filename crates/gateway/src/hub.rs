@@ -11,6 +11,8 @@ use std::sync::Arc;
 use dashmap::DashMap;
 use trackwire_broker::{Broker, BrokerError, Channel, Publication, PublicationSink};
 
+use crate::presence::{LocalPresence, Presence};
+
 /// Identifies one subscription in the hub.
 pub type SubscriberId = u64;
 
@@ -22,6 +24,7 @@ pub trait Subscriber: Send + Sync + 'static {
 
 pub struct Hub {
     broker: Arc<dyn Broker>,
+    presence: Arc<dyn Presence>,
     channels: DashMap<Channel, HashMap<SubscriberId, Arc<dyn Subscriber>>>,
     next_id: AtomicU64,
 }
@@ -29,8 +32,17 @@ pub struct Hub {
 impl Hub {
     /// Creates the hub and starts the broker with it as the sink.
     pub async fn start(broker: Arc<dyn Broker>) -> Result<Arc<Self>, BrokerError> {
+        Self::start_with(broker, Arc::new(LocalPresence::default())).await
+    }
+
+    /// The same, with who-is-here kept by `presence`.
+    pub async fn start_with(
+        broker: Arc<dyn Broker>,
+        presence: Arc<dyn Presence>,
+    ) -> Result<Arc<Self>, BrokerError> {
         let hub = Arc::new(Self {
             broker: broker.clone(),
+            presence,
             channels: DashMap::new(),
             next_id: AtomicU64::new(1),
         });
@@ -40,6 +52,10 @@ impl Hub {
 
     pub fn broker(&self) -> &Arc<dyn Broker> {
         &self.broker
+    }
+
+    pub fn presence(&self) -> &Arc<dyn Presence> {
+        &self.presence
     }
 
     /// Adds a subscriber to a channel; the first one makes this node

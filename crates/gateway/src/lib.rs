@@ -5,14 +5,19 @@
 //! here knows about sockets or HTTP.
 //!
 //! - [`orders`]: [`OrderService`], the one path every write and read takes:
-//!   authorization, store, then publish.
+//!   authorization, store, then publish; what it returns is projected for
+//!   the caller.
+//! - [`audience`]: role -> audience, and orders and stored events projected
+//!   for an audience.
 //! - [`publish`]: turns stored events and signals into [`Publication`]s,
-//!   serialized once.
+//!   serialized once per audience, on one channel per audience.
 //! - [`hub`]: [`Hub`], this node's fan-out from broker channels to local
 //!   subscribers.
 //! - [`outbox`]: [`Outbox`], the bounded per-connection queue: replay and
 //!   live meet exactly once, latest-wins coalescing of signals, and where a
 //!   slow consumer is cut.
+//! - [`presence`]: who is watching an order or its chat ([`presence::Presence`],
+//!   in-process for now).
 //! - [`recovery`]: the one recovery rule (replay, or snapshot).
 //! - [`session`]: [`Session`], one client's subscriptions and frames,
 //!   shared by every real-time transport.
@@ -23,12 +28,14 @@
 //!
 //! [`Publication`]: trackwire_broker::Publication
 
+pub mod audience;
 pub mod cursor;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
 pub mod orders;
 pub mod outbox;
+pub mod presence;
 pub mod protocol;
 pub mod publish;
 pub mod recovery;

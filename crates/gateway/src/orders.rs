@@ -1,5 +1,9 @@
 //! [`OrderService`]: the one path for every read and write of orders, shared
 //! by REST and the real-time transports: authorize, store, publish.
+//!
+//! Everything it hands back (snapshots, lists, histories, the feed, the
+//! result of a write) is projected for the caller's audience
+//! ([`crate::audience`]), so no transport has to remember to.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -9,15 +13,18 @@ use tokio::sync::Mutex;
 use trackwire_auth::policy::{check, Access, OrderParties};
 use trackwire_auth::{Identity, Role};
 use trackwire_broker::{Broker, Publication};
+use trackwire_domain::projection::project_order;
 use trackwire_domain::{
-    Action, Classified, EphemeralSignal, Order, OrderCreated, OrderId, Topic, ValidationErrors,
+    Action, ChatMessage, ChatSender, Classified, DurableEvent, EphemeralSignal, Order,
+    OrderCreated, OrderId, Topic, ValidationErrors,
 };
 use trackwire_store::{
-    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded, Store,
-    StoreError,
+    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, ReadReceipt, Recorded,
+    Store, StoreError,
 };
 
-use crate::{publish, GatewayError};
+use crate::idempotency::scoped_key;
+use crate::{audience, publish, GatewayError};
 
 /// Writes of one tenant are published in the order they were stored: each
 /// write holds its tenant's stripe from the store call to the publish, so
@@ -69,7 +76,7 @@ impl OrderService {
         check(who, Access::CreateOrder, None)?;
         let id = input.id.unwrap_or_else(OrderId::generate);
         self.write(
-            &who.tenant,
+            who,
             Write::Create {
                 id,
                 created: input.created,
@@ -88,6 +95,10 @@ impl OrderService {
         key: Option<IdempotencyKey>,
     ) -> Result<RecordOutcome, GatewayError> {
         match input {
+            Classified::Durable(DurableEvent::ChatMessage(message)) => {
+                let recorded = self.chat(who, id, message).await?;
+                Ok(RecordOutcome::Durable(Box::new(recorded)))
+            }
             Classified::Durable(event) => {
                 let order = self.load(&who.tenant, id).await?;
                 check(who, Access::RecordEvent, Some(parties(&order)))?;
@@ -96,7 +107,7 @@ impl OrderService {
                     event,
                     key,
                 };
-                let recorded = self.write(&who.tenant, write).await?;
+                let recorded = self.write(who, write).await?;
                 Ok(RecordOutcome::Durable(Box::new(recorded)))
             }
             Classified::Ephemeral(signal) => {
@@ -113,8 +124,15 @@ impl OrderService {
         &self,
         who: &Identity,
         topic: &Topic,
-        signal: EphemeralSignal,
+        mut signal: EphemeralSignal,
     ) -> Result<bool, GatewayError> {
+        if let EphemeralSignal::Typing(typing) = &mut signal {
+            // Who is typing is the server's to say, as for chat messages.
+            typing.from = Some(ChatSender {
+                subject: who.subject.clone(),
+                role: who.role.as_str().to_owned(),
+            });
+        }
         let invalid = |message: &str| {
             GatewayError::Invalid(ValidationErrors::single("event", "not_on_topic", message))
         };
@@ -122,17 +140,20 @@ impl OrderService {
             return Err(invalid("signals go to order:{id} or chat:{id}"));
         };
         let order = self.load(&who.tenant, id).await?;
-        let taken = match (&signal, topic) {
+        // Who may see a position depends on the order's status; the
+        // snapshot the store answers with the kept position is the newest.
+        let (taken, status) = match (&signal, topic) {
             (EphemeralSignal::Location(location), Topic::Order(_)) => {
                 check(who, Access::PublishLocation, Some(parties(&order)))?;
-                self.store
+                let kept = self
+                    .store
                     .observe_location(&who.tenant, id, location)
-                    .await?
-                    .is_some()
+                    .await?;
+                (kept.is_some(), kept.map_or(order.status, |o| o.status))
             }
             (EphemeralSignal::Typing(_), Topic::Chat(_)) => {
-                check(who, Access::ReadOrder, Some(parties(&order)))?;
-                true
+                check(who, Access::Chat, Some(parties(&order)))?;
+                (true, order.status)
             }
             (EphemeralSignal::Location(_), _) => {
                 return Err(invalid("location goes to order:{id}"))
@@ -140,9 +161,110 @@ impl OrderService {
             (EphemeralSignal::Typing(_), _) => return Err(invalid("typing goes to chat:{id}")),
         };
         if taken {
-            send(&*self.broker, publish::signal(&who.tenant, topic, &signal)).await;
+            let courier = order.courier.as_ref().map(|c| c.id.as_str());
+            let publications = publish::signal(&who.tenant, topic, &signal, status, courier);
+            send(&*self.broker, publications).await;
         }
         Ok(taken)
+    }
+
+    /// A chat message on `chat:{id}`, from the order's customer, its
+    /// courier or staff. The sender is set from `who`; the client's message
+    /// id keys it, so a retried send (over any transport) is stored once.
+    pub async fn chat(
+        &self,
+        who: &Identity,
+        id: &OrderId,
+        mut message: ChatMessage,
+    ) -> Result<Recorded, GatewayError> {
+        let order = self.load(&who.tenant, id).await?;
+        check(who, Access::Chat, Some(parties(&order)))?;
+        message.from = Some(ChatSender {
+            subject: who.subject.clone(),
+            role: who.role.as_str().to_owned(),
+        });
+        let key = scoped_key(
+            who,
+            &format!("chat:{id}:{}", message.client_message_id),
+            &[message.text.as_bytes()],
+        );
+        let write = Write::Record {
+            order: id.clone(),
+            event: DurableEvent::ChatMessage(message),
+            key: Some(key),
+        };
+        self.write(who, write).await
+    }
+
+    /// `who` has read the order's chat up to `seq`: kept (never moving
+    /// back) and told to the chat's watchers. Returns the seq kept.
+    pub async fn mark_read(
+        &self,
+        who: &Identity,
+        id: &OrderId,
+        seq: u64,
+    ) -> Result<u64, GatewayError> {
+        let order = self.load(&who.tenant, id).await?;
+        check(who, Access::Chat, Some(parties(&order)))?;
+        let kept = self
+            .store
+            .mark_read(&who.tenant, id, &who.subject, seq)
+            .await?;
+        let reader = ChatSender {
+            subject: who.subject.clone(),
+            role: who.role.as_str().to_owned(),
+        };
+        let courier = order.courier.as_ref().map(|c| c.id.as_str());
+        let topic = Topic::Chat(id.clone());
+        send(
+            &*self.broker,
+            publish::read_receipt(&who.tenant, &topic, &reader, kept, courier),
+        )
+        .await;
+        Ok(kept)
+    }
+
+    /// How far each participant has read the order's chat.
+    pub async fn read_receipts(
+        &self,
+        who: &Identity,
+        id: &OrderId,
+    ) -> Result<Vec<ReadReceipt>, GatewayError> {
+        self.order(who, id).await?;
+        Ok(self.store.read_receipts(&who.tenant, id).await?)
+    }
+
+    /// Tells a topic's watchers that `member` joined or left (`state`),
+    /// if that is still true once the order is read: a leave and a join of
+    /// the same person (a page reload) race, and the stale one of the two
+    /// must not be the last word. Best effort otherwise: presence is
+    /// ephemeral, and the next snapshot corrects a lost announcement.
+    pub async fn announce_presence(
+        &self,
+        presence: &dyn crate::presence::Presence,
+        key: &crate::presence::PresenceKey,
+        topic: &Topic,
+        member: &crate::presence::Member,
+        state: &str,
+    ) {
+        let Some(id) = topic.order_id() else { return };
+        let Ok(order) = self.load(&key.tenant, id).await else {
+            return;
+        };
+        let here = presence
+            .members(key)
+            .await
+            .iter()
+            .any(|m| m.subject == member.subject);
+        if here != (state == "join") {
+            return;
+        }
+        let courier = order.courier.as_ref().map(|c| c.id.as_str());
+        send(
+            &*self.broker,
+            publish::presence(&key.tenant, topic, member, state, courier),
+        )
+        .await;
     }
 
     /// A customer action on their order (staff may act for them).
@@ -161,13 +283,14 @@ impl OrderService {
             event,
             key,
         };
-        self.write(&who.tenant, write).await
+        self.write(who, write).await
     }
 
+    /// The order's snapshot, as the caller may see it.
     pub async fn order(&self, who: &Identity, id: &OrderId) -> Result<Order, GatewayError> {
         let order = self.load(&who.tenant, id).await?;
         check(who, Access::ReadOrder, Some(parties(&order)))?;
-        Ok(order)
+        Ok(project_order(order, audience::of(who)))
     }
 
     /// Lists orders; customers and couriers see only their own.
@@ -182,7 +305,11 @@ impl OrderService {
             Role::Courier => filter.courier = Some(who.subject.clone()),
             Role::Dispatcher | Role::Admin | Role::Service => {}
         }
-        Ok(self.store.list_orders(&who.tenant, &filter, &page).await?)
+        let page = self.store.list_orders(&who.tenant, &filter, &page).await?;
+        Ok(OrderPage {
+            items: audience::orders(page.items, audience::of(who)),
+            next: page.next,
+        })
     }
 
     /// A topic's events after `since` (an order's own topic or its chat).
@@ -196,10 +323,14 @@ impl OrderService {
         if let Some(id) = topic.order_id() {
             self.order(who, id).await?;
         }
-        Ok(self
+        let history = self
             .store
             .replay_since(&who.tenant, topic, since, limit)
-            .await?)
+            .await?;
+        Ok(History {
+            events: audience::events(history.events, audience::of(who)),
+            ..history
+        })
     }
 
     pub async fn feed(
@@ -209,7 +340,11 @@ impl OrderService {
         limit: u32,
     ) -> Result<FeedPage, GatewayError> {
         check(who, Access::ReadFeed, None)?;
-        Ok(self.store.feed_since(&who.tenant, offset, limit).await?)
+        let page = self.store.feed_since(&who.tenant, offset, limit).await?;
+        Ok(FeedPage {
+            events: audience::events(page.events, audience::of(who)),
+            ..page
+        })
     }
 
     async fn load(&self, tenant: &str, id: &OrderId) -> Result<Order, GatewayError> {
@@ -219,19 +354,21 @@ impl OrderService {
             .ok_or_else(|| StoreError::OrderNotFound(id.clone()).into())
     }
 
-    /// Stores under the tenant's stripe, then publishes what was stored.
+    /// Stores under the tenant's stripe, then publishes what was stored
+    /// (every audience its own projection), and answers with what the
+    /// caller may see of it.
     ///
     /// On a task of its own: a caller that goes away (an HTTP client that
     /// hangs up) cannot leave an event stored but unpublished. A replayed
     /// idempotent write is published again: if the first attempt's publish
     /// was lost, this one delivers it, and subscribers drop duplicates by
     /// seq.
-    async fn write(&self, tenant: &str, write: Write) -> Result<Recorded, GatewayError> {
+    async fn write(&self, who: &Identity, write: Write) -> Result<Recorded, GatewayError> {
         let store = self.store.clone();
         let broker = self.broker.clone();
         let stripes = self.stripes.clone();
-        let stripe = stripe_of(tenant, stripes.len());
-        let tenant = tenant.to_owned();
+        let stripe = stripe_of(&who.tenant, stripes.len());
+        let tenant = who.tenant.clone();
         let task = tokio::spawn(async move {
             let _stripe = stripes[stripe].lock().await;
             let recorded = match write {
@@ -242,17 +379,19 @@ impl OrderService {
                     store.record(&tenant, &order, event, key).await?
                 }
             };
+            // The order after the write names the courier who may hear it.
+            let courier = recorded.order.courier.as_ref().map(|c| c.id.as_str());
             for event in &recorded.events {
-                send(
-                    &*broker,
-                    publish::durable(&tenant, event, recorded.order.is_final),
-                )
-                .await;
+                let publications =
+                    publish::durable(&tenant, event, recorded.order.is_final, courier);
+                send(&*broker, publications).await;
             }
             Ok::<_, GatewayError>(recorded)
         });
-        task.await
-            .map_err(|error| GatewayError::Internal(format!("write task failed: {error}")))?
+        let recorded = task
+            .await
+            .map_err(|error| GatewayError::Internal(format!("write task failed: {error}")))??;
+        Ok(audience::recorded(recorded, audience::of(who)))
     }
 }
 

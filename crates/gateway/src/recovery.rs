@@ -17,9 +17,8 @@ use trackwire_store::{OrderFilter, PageRequest, StoredEvent};
 
 use crate::orders::OrderService;
 use crate::outbox::{Mark, Outgoing, Position};
-use crate::protocol::server::event_frame;
 use crate::protocol::ServerFrame;
-use crate::publish::FEED_TOPIC;
+use crate::publish::{frame, FEED_TOPIC};
 use crate::GatewayError;
 
 /// Where the client says it is.
@@ -79,11 +78,12 @@ async fn recover_topic(
     let mut replayed = None;
     if let Some(since) = since {
         let history = orders.history(who, topic, since, max_replay + 1).await?;
-        // A cursor is only meaningful in its epoch; a fresh chat watcher
-        // (no cursor) needs none.
+        // A cursor is only meaningful in its epoch. A fresh chat watcher (no
+        // cursor) and `since: 0` (the whole history, whatever the epoch)
+        // need none.
         let same_epoch = match &resume.epoch {
             Some(epoch) => *epoch == history.epoch,
-            None => resume.since.is_none(),
+            None => matches!(resume.since, None | Some(0)),
         };
         let complete = since <= history.seq && history.seq - since <= u64::from(max_replay);
         if same_epoch && complete {
@@ -252,10 +252,12 @@ pub async fn refill(
     Ok((frames, end))
 }
 
-/// A stored event replayed on `topic`: its frame, marked with the position
-/// it brings the topic to (`seq`, or `offset` on the feed).
+/// A stored event replayed on `topic` (already projected for the caller
+/// by [`OrderService`]): its frame, the same bytes the live event had,
+/// marked with the position it brings the topic to (`seq`, or `offset` on
+/// the feed).
 fn replayed_frame(topic: &Topic, event: &StoredEvent) -> Outgoing {
-    let bytes = event_frame(&event.envelope().to_json());
+    let bytes = frame(event);
     let mark = match topic {
         Topic::Orders => mark(FEED_TOPIC, None, event.offset.unwrap_or_default(), true),
         _ => mark(&topic.to_string(), Some(&event.epoch), event.seq, true),

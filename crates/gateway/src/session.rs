@@ -14,11 +14,13 @@ use trackwire_broker::Channel;
 use trackwire_domain::validate::{from_value, Validate};
 use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Location, Topic};
 
+use crate::audience;
 use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
 use crate::orders::{OrderService, RecordOutcome};
 use crate::outbox::Position;
 use crate::outbox::{Control, Outbox};
+use crate::presence::PresenceKey;
 use crate::protocol::client::{Mutate, Publish, Subscribe};
 use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
 use crate::recovery::{recover, refill, Resume};
@@ -71,6 +73,9 @@ pub struct Session {
     subscriptions: HashMap<Channel, Subscription>,
     config: SessionConfig,
     scope: Scope,
+    /// Whether this session counts as someone watching (not a long-poll
+    /// request, which lives for one answer).
+    presence: bool,
 }
 
 impl Session {
@@ -91,7 +96,14 @@ impl Session {
             subscriptions: HashMap::new(),
             config,
             scope,
+            presence: true,
         }
+    }
+
+    /// A session that does not show up in presence (long-poll).
+    pub fn without_presence(mut self) -> Self {
+        self.presence = false;
+        self
     }
 
     /// What the transport writes.
@@ -101,6 +113,21 @@ impl Session {
 
     pub fn identity(&self) -> &Identity {
         &self.who
+    }
+
+    /// Acts as `who` from now on. A connection that subscribed already can
+    /// only refresh its credentials, not become someone else: what it was
+    /// allowed to see was decided for the old identity.
+    pub fn reauthenticate(&mut self, who: Identity) -> Result<(), Problem> {
+        if who != self.who && !self.subscriptions.is_empty() {
+            return Err(refusal(
+                Kind::Forbidden,
+                ErrorCode::Forbidden,
+                "a refreshed token must be for the same tenant, subject and role",
+            ));
+        }
+        self.who = who;
+        Ok(())
     }
 
     pub fn subscription_count(&self) -> usize {
@@ -171,7 +198,8 @@ impl Session {
     pub async fn try_subscribe(&mut self, request: Subscribe) -> Result<(), Problem> {
         let topic = self.topic(&request.topic)?;
         let name = topic.to_string();
-        let channel = Channel::new(&self.who.tenant, &name);
+        // The channel of our own audience: we only ever get our projection.
+        let channel = audience::channel(&self.who, &name);
         if self.subscriptions.len() >= self.config.max_subscriptions {
             return Err(refusal(
                 Kind::BadRequest,
@@ -224,8 +252,14 @@ impl Session {
                     self.outbox.end(&channel);
                     self.hub.unsubscribe(&channel, id).await;
                 } else {
-                    self.subscriptions
-                        .insert(channel, Subscription { topic, id });
+                    self.subscriptions.insert(
+                        channel,
+                        Subscription {
+                            topic: topic.clone(),
+                            id,
+                        },
+                    );
+                    self.join_presence(&topic).await;
                 }
                 Ok(())
             }
@@ -238,7 +272,7 @@ impl Session {
     }
 
     async fn unsubscribe(&mut self, raw: &str) -> bool {
-        let channel = Channel::new(&self.who.tenant, raw);
+        let channel = audience::channel(&self.who, raw);
         let Some(subscription) = self.subscriptions.remove(&channel) else {
             self.error(
                 ErrorCode::NotSubscribed,
@@ -249,11 +283,42 @@ impl Session {
         };
         self.outbox.end(&channel);
         self.hub.unsubscribe(&channel, subscription.id).await;
+        self.leave_presence(&subscription.topic).await;
         self.outbox.send_frame(&ServerFrame::Unsubscribed {
             topic: raw.to_owned(),
             reason: "requested".into(),
         });
         true
+    }
+
+    /// After a subscription to an order or its chat: count this connection
+    /// as its person being here, announce them if they just arrived, and
+    /// tell this client who is here.
+    async fn join_presence(&self, topic: &Topic) {
+        if !self.presence || !tracks_presence(topic) {
+            return;
+        }
+        let presence = self.hub.presence();
+        let key = presence_key(&self.who, topic);
+        let joined = presence
+            .join(&key, &self.who.subject, self.who.role.as_str())
+            .await;
+        // The snapshot first: the announcement reaches this client too.
+        self.outbox.send_frame(&ServerFrame::Presence {
+            topic: topic.to_string(),
+            members: presence.members(&key).await,
+        });
+        if let Some(member) = joined {
+            self.orders
+                .announce_presence(&**presence, &key, topic, &member, "join")
+                .await;
+        }
+    }
+
+    async fn leave_presence(&self, topic: &Topic) {
+        if self.presence {
+            leave_presence(&self.hub, &self.orders, &self.who, topic).await;
+        }
     }
 
     /// A customer action: the same validation, authorization and store
@@ -356,11 +421,23 @@ impl Session {
                     Err(errors) => Err(GatewayError::Invalid(errors)),
                 }
             }
+            "chat_read" => match (payload.get("seq").and_then(|v| v.as_u64()), &topic) {
+                (Some(seq), Topic::Chat(id)) => {
+                    self.orders.mark_read(&self.who, id, seq).await.map(|_| ())
+                }
+                _ => Err(GatewayError::Invalid(
+                    trackwire_domain::ValidationErrors::single(
+                        "payload.seq",
+                        "required",
+                        "chat_read goes to chat:{id} with the last seq read",
+                    ),
+                )),
+            },
             other => Err(GatewayError::Invalid(
                 trackwire_domain::ValidationErrors::single(
                     "event",
                     "unknown_value",
-                    format!("cannot publish '{other}'; publish location, typing or chat_message"),
+                    format!("cannot publish '{other}'; publish location, typing, chat_message or chat_read"),
                 ),
             )),
         };
@@ -385,6 +462,7 @@ impl Session {
             Control::Ended(channel) => {
                 if let Some(subscription) = self.subscriptions.remove(&channel) {
                     self.hub.unsubscribe(&channel, subscription.id).await;
+                    self.leave_presence(&subscription.topic).await;
                 }
             }
             Control::Refill(channel) => {
@@ -425,6 +503,7 @@ impl Session {
             });
             if let Some(subscription) = self.subscriptions.remove(channel) {
                 self.hub.unsubscribe(channel, subscription.id).await;
+                self.leave_presence(&subscription.topic).await;
             }
         }
     }
@@ -432,20 +511,61 @@ impl Session {
     /// Leaves every channel and closes the outbox: one place that frees
     /// everything the session held.
     pub async fn close(mut self) {
-        for channel in self.release() {
+        let released = self.release();
+        for channel in released.emptied {
             self.hub.leave(&channel).await;
+        }
+        for topic in released.present {
+            leave_presence(&self.hub, &self.orders, &self.who, &topic).await;
         }
     }
 
     /// Closes the outbox and takes every subscription out of the hub at
-    /// once; returns the channels this node no longer watches at all.
-    fn release(&mut self) -> Vec<Channel> {
+    /// once.
+    fn release(&mut self) -> Released {
         self.outbox.close(crate::outbox::Closed::Gone);
-        self.subscriptions
-            .drain()
-            .filter(|(channel, subscription)| self.hub.remove(channel, subscription.id))
-            .map(|(channel, _)| channel)
-            .collect()
+        let mut released = Released::default();
+        for (channel, subscription) in self.subscriptions.drain() {
+            if self.hub.remove(&channel, subscription.id) {
+                released.emptied.push(channel);
+            }
+            if self.presence && tracks_presence(&subscription.topic) {
+                released.present.push(subscription.topic);
+            }
+        }
+        released
+    }
+}
+
+/// What a closing session let go of.
+#[derive(Default)]
+struct Released {
+    /// Channels this node no longer watches at all.
+    emptied: Vec<Channel>,
+    /// Topics where this connection counted as its person being here.
+    present: Vec<Topic>,
+}
+
+/// Presence is kept for an order and its chat, not the feed.
+fn tracks_presence(topic: &Topic) -> bool {
+    matches!(topic, Topic::Order(_) | Topic::Chat(_))
+}
+
+fn presence_key(who: &Identity, topic: &Topic) -> PresenceKey {
+    PresenceKey {
+        tenant: who.tenant.clone(),
+        topic: topic.to_string(),
+    }
+}
+
+/// One connection of `who` leaves `topic`; announced if it was their last.
+async fn leave_presence(hub: &Hub, orders: &OrderService, who: &Identity, topic: &Topic) {
+    let key = presence_key(who, topic);
+    let presence = hub.presence();
+    if let Some(member) = presence.leave(&key, &who.subject).await {
+        orders
+            .announce_presence(&**presence, &key, topic, &member, "leave")
+            .await;
     }
 }
 
@@ -453,15 +573,18 @@ impl Session {
 /// away mid-wait) still frees everything: the hub forgets it at once.
 impl Drop for Session {
     fn drop(&mut self) {
-        let emptied = self.release();
-        if emptied.is_empty() {
+        let released = self.release();
+        if released.emptied.is_empty() && released.present.is_empty() {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let hub = self.hub.clone();
+            let (hub, orders, who) = (self.hub.clone(), self.orders.clone(), self.who.clone());
             runtime.spawn(async move {
-                for channel in emptied {
+                for channel in released.emptied {
                     hub.leave(&channel).await;
+                }
+                for topic in released.present {
+                    leave_presence(&hub, &orders, &who, &topic).await;
                 }
             });
         }

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 use trackwire_auth::Identity;
 use trackwire_broker::{Channel, MemoryBroker};
 use trackwire_domain::{
-    Classified, DurableEvent, EphemeralSignal, Item, Location, OrderCreated, OrderId, OrderStatus,
-    Party, StatusChanged,
+    Audience, Classified, DurableEvent, EphemeralSignal, Item, Location, OrderCreated, OrderId,
+    OrderStatus, Party, StatusChanged,
 };
 
 use trackwire_broker::Publication;
@@ -50,6 +50,7 @@ fn new_order(id: &str) -> CreateOrder {
             courier: None,
             instructions: None,
             eta: None,
+            internal_note: None,
         },
     }
 }
@@ -83,8 +84,8 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
         .await
         .expect("create");
 
-    let order_channel = Channel::new(&dev.tenant, "order:F-1");
-    let feed_channel = Channel::new(&dev.tenant, "orders");
+    let order_channel = Channel::new(&dev.tenant, "order:F-1", Audience::Staff);
+    let feed_channel = Channel::new(&dev.tenant, "orders", Audience::Staff);
     let (a, b, feed, other) = (
         Arc::new(Collect::default()),
         Arc::new(Collect::default()),
@@ -105,7 +106,10 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
         .await
         .expect("feed");
     node.hub
-        .subscribe(&Channel::new("another-tenant", "order:F-1"), other.clone())
+        .subscribe(
+            &Channel::new("another-tenant", "order:F-1", Audience::Staff),
+            other.clone(),
+        )
         .await
         .expect("other");
     assert_eq!(node.hub.subscriber_count(&order_channel), 2);
@@ -113,6 +117,7 @@ async fn one_serialization_shared_by_every_subscriber_and_the_feed() {
     let confirm = Classified::Durable(DurableEvent::StatusChanged(StatusChanged {
         status: OrderStatus::Confirmed,
         reason: None,
+        internal_note: None,
     }));
     node.orders
         .record(&dev, &OrderId::parse("F-1").expect("id"), confirm, None)

@@ -22,7 +22,8 @@ use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Top
 
 pub use error::StoreError;
 pub use types::{
-    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded, StoredEvent,
+    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, ReadReceipt, Recorded,
+    StoredEvent,
 };
 
 /// Durable storage of orders and their events.
@@ -106,4 +107,22 @@ pub trait Store: Send + Sync + 'static {
         offset: u64,
         limit: u32,
     ) -> Result<FeedPage, StoreError>;
+
+    /// Records that `subject` has read the order's chat up to `seq`. A
+    /// receipt never moves back and never past the chat's last message;
+    /// returns the seq kept.
+    async fn mark_read(
+        &self,
+        tenant: &str,
+        order: &OrderId,
+        subject: &str,
+        seq: u64,
+    ) -> Result<u64, StoreError>;
+
+    /// Every participant's receipt for the order's chat, by subject.
+    async fn read_receipts(
+        &self,
+        tenant: &str,
+        order: &OrderId,
+    ) -> Result<Vec<ReadReceipt>, StoreError>;
 }

@@ -102,3 +102,11 @@ pub struct FeedPage {
     /// The tenant's current (latest) offset.
     pub offset: u64,
 }
+
+/// How far one participant has read an order's chat.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReadReceipt {
+    pub subject: String,
+    /// The last message seq they have read.
+    pub seq: u64,
+}

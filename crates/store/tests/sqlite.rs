@@ -37,6 +37,7 @@ conformance!(
     replay_pages_and_errors,
     list_filters_and_pages,
     location_is_latest_wins,
+    read_receipts_only_move_forward,
 );
 
 #[tokio::test]

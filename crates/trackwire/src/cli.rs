@@ -41,6 +41,12 @@ pub(crate) struct TokenArgs {
     /// The HS256 shared secret the server verifies with.
     #[arg(long, env = "TRACKWIRE_JWT_SECRET", hide_env_values = true)]
     pub(crate) jwt_secret: String,
+    /// The `iss` claim, when the server requires one.
+    #[arg(long, env = "TRACKWIRE_JWT_ISSUER")]
+    pub(crate) jwt_issuer: Option<String>,
+    /// The `aud` claim, when the server requires one.
+    #[arg(long, env = "TRACKWIRE_JWT_AUDIENCE")]
+    pub(crate) jwt_audience: Option<String>,
 }
 
 #[derive(Args)]
@@ -58,8 +64,75 @@ pub(crate) struct DemoArgs {
     pub(crate) pace: String,
 }
 
+/// Who may call, and how much (docs/security.md).
+#[derive(Args)]
+pub(crate) struct SecurityArgs {
+    /// HS256 shared secret for bearer tokens (at least 32 bytes).
+    #[arg(long, env = "TRACKWIRE_JWT_SECRET", hide_env_values = true)]
+    pub(crate) jwt_secret: Option<String>,
+    /// JWKS file with the RS256/ES256 public keys of bearer tokens; re-read
+    /// when it changes.
+    #[arg(long, env = "TRACKWIRE_JWKS_FILE", conflicts_with = "jwt_secret")]
+    pub(crate) jwks_file: Option<PathBuf>,
+    /// Required `iss` claim of tokens.
+    #[arg(long, env = "TRACKWIRE_JWT_ISSUER")]
+    pub(crate) jwt_issuer: Option<String>,
+    /// Required `aud` claim of tokens.
+    #[arg(long, env = "TRACKWIRE_JWT_AUDIENCE")]
+    pub(crate) jwt_audience: Option<String>,
+    /// Run without keys: every caller that presents no token is the
+    /// development identity (tenant demo, role admin). Never in production.
+    #[arg(long, env = "TRACKWIRE_INSECURE_DEV")]
+    pub(crate) insecure_dev: bool,
+    /// Origins (scheme://host[:port]) whose pages may open WebSocket and
+    /// SSE connections besides the server's own; `*` allows any.
+    #[arg(
+        long = "allowed-origin",
+        env = "TRACKWIRE_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub(crate) allowed_origins: Vec<String>,
+    /// Open real-time connections per client IP (0: no limit).
+    #[arg(long, env = "TRACKWIRE_MAX_CONNECTIONS_PER_IP", default_value_t = 1000)]
+    pub(crate) max_connections_per_ip: usize,
+    /// Open real-time connections per user (tenant and subject; 0: no limit).
+    #[arg(
+        long,
+        env = "TRACKWIRE_MAX_CONNECTIONS_PER_SUBJECT",
+        default_value_t = 50
+    )]
+    pub(crate) max_connections_per_subject: usize,
+    /// Client frames per second per WebSocket, sustained (twice as many may
+    /// come in a burst).
+    #[arg(long, env = "TRACKWIRE_FRAMES_PER_SECOND", default_value_t = 50)]
+    pub(crate) frames_per_second: u32,
+    /// Subscriptions per connection.
+    #[arg(long, env = "TRACKWIRE_MAX_SUBSCRIPTIONS", default_value_t = 100)]
+    pub(crate) max_subscriptions: usize,
+    /// Failed authentication attempts per client IP and minute (twice as
+    /// many may come at once); beyond it, `rate_limited`.
+    #[arg(long, env = "TRACKWIRE_AUTH_FAILURES_PER_MINUTE", default_value_t = 10)]
+    pub(crate) auth_failures_per_minute: u32,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "TRACKWIRE_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub(crate) max_body_bytes: usize,
+    /// Largest WebSocket frame, in bytes; larger ones are refused
+    /// `too_large`, and those over 16 times this close the connection.
+    #[arg(long, env = "TRACKWIRE_MAX_FRAME_BYTES", default_value_t = 64 * 1024)]
+    pub(crate) max_frame_bytes: usize,
+    /// Refuse WebSocket upgrades (403 `websocket_disabled`), as a proxy
+    /// that cannot pass them would: clients fall back to SSE or long-poll.
+    #[arg(long, env = "TRACKWIRE_DISABLE_WEBSOCKET")]
+    pub(crate) disable_websocket: bool,
+    /// Seconds a WebSocket has to send its `auth` frame.
+    #[arg(long, env = "TRACKWIRE_AUTH_TIMEOUT", default_value_t = 10.0)]
+    pub(crate) auth_timeout: f64,
+}
+
 #[derive(Args)]
 pub(crate) struct CommonArgs {
+    #[command(flatten)]
+    pub(crate) security: SecurityArgs,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "TRACKWIRE_LISTEN", default_value = DEFAULT_LISTEN)]
     pub(crate) listen: SocketAddr,

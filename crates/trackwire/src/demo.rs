@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use chrono::Utc;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
+use trackwire_api::routes::demo::{Persona, Personas};
 use trackwire_auth::{Identity, Role};
 use trackwire_domain::{
     Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent, EphemeralSignal,
@@ -21,7 +22,7 @@ use trackwire_gateway::{CreateOrder, GatewayError, OrderService, RecordOutcome};
 use trackwire_store::StoreError;
 
 use crate::cli::DemoArgs;
-use crate::server;
+use crate::{security, server};
 
 /// One step of an order's story.
 #[derive(Clone)]
@@ -43,7 +44,25 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
             temp_dir.path().to_path_buf()
         }
     };
-    let node = server::build(&args.common, &data_dir).await?;
+    // The demo's tokens are signed with the configured secret, or with one
+    // made for this run (then no other process can mint them).
+    let security = &args.common.security;
+    let generated = security::generate_secret();
+    let node = server::build(&args.common, &data_dir, Some(&generated)).await?;
+    let secret = match (&security.jwt_secret, &security.jwks_file) {
+        (Some(secret), _) => Some(secret.clone()),
+        (None, None) => Some(generated),
+        // Keys held elsewhere: the demo cannot sign for its personas.
+        (None, Some(_)) => None,
+    };
+    let personas = secret.map(|secret| {
+        Arc::new(Personas::new(
+            secret.into_bytes(),
+            security.jwt_issuer.clone(),
+            security.jwt_audience.clone(),
+            personas(),
+        ))
+    });
     let listener = server::bind(&args.common).await?;
     let base = format!("http://{}", listener.local_addr()?);
     println!();
@@ -56,9 +75,12 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
     println!("  All orders:      {base}/v1/orders");
     println!("  Tenant feed:     {base}/v1/feed?since=0");
     println!("  API description: {base}/v1/openapi.json");
+    if personas.is_some() {
+        println!("  Demo personas:   {base}/v1/demo/personas (tokens for two customers, a courier, a dispatcher)");
+    }
     println!("Press Ctrl+C to stop.");
     let simulator = tokio::spawn(simulate(node.orders.clone(), pace, shutdown.clone()));
-    server::run(listener, &node, shutdown).await?;
+    server::run(listener, &node, personas, shutdown).await?;
     simulator.await.context("simulator failed")?;
     Ok(())
 }
@@ -152,6 +174,7 @@ async fn spawn_story(
             courier: None,
             instructions: None,
             eta: Some(Utc::now() + chrono::Duration::minutes(45)),
+            internal_note: None,
         },
     };
     match orders.create(&simulator(), created, None).await {
@@ -191,6 +214,7 @@ async fn tell(
                 status,
                 reason: (status == OrderStatus::Cancelled)
                     .then(|| "Customer changed their mind".to_owned()),
+                internal_note: None,
             }),
             Step::Courier(courier, name) => DurableEvent::CourierAssigned(CourierAssigned {
                 courier: Party {
@@ -198,6 +222,7 @@ async fn tell(
                     name: Some(name.into()),
                     phone: Some("+49 30 1234567".into()),
                 },
+                internal_note: None,
             }),
             Step::Eta(minutes) => DurableEvent::EtaChanged(EtaChanged {
                 eta: Utc::now() + chrono::Duration::minutes(minutes),
@@ -205,9 +230,11 @@ async fn tell(
             Step::Delay(reason, minutes) => DurableEvent::Delayed(Delayed {
                 reason: reason.into(),
                 eta: Some(Utc::now() + chrono::Duration::minutes(minutes)),
+                internal_note: None,
             }),
             Step::Failed(reason) => DurableEvent::DeliveryFailed(DeliveryFailed {
                 reason: reason.into(),
+                internal_note: None,
             }),
         };
         let starts_driving = matches!(
@@ -311,6 +338,46 @@ fn failed_then_delivered() -> Vec<Step> {
 
 fn random_secs(range: &Range<f64>) -> Duration {
     Duration::from_secs_f64(rand::rng().random_range(range.clone()))
+}
+
+/// Who can log in to the demo: the customers of ZX-1001 and ZX-1002, the
+/// courier who delivers them, and a dispatcher.
+fn personas() -> Vec<Persona> {
+    let person = |name: &str, subject: &str, role: Role, about: &str| Persona {
+        name: name.into(),
+        description: about.into(),
+        identity: Identity {
+            tenant: Identity::DEV_TENANT.into(),
+            subject: subject.into(),
+            role,
+        },
+    };
+    vec![
+        person(
+            "Ada Lovelace",
+            "cust-ada",
+            Role::Customer,
+            "customer of ZX-1001",
+        ),
+        person(
+            "Grace Hopper",
+            "cust-grace",
+            Role::Customer,
+            "customer of ZX-1002",
+        ),
+        person(
+            "Max Mustermann",
+            "courier-max",
+            Role::Courier,
+            "courier of ZX-1001",
+        ),
+        person(
+            "Dana Dispatch",
+            "dispatch-dana",
+            Role::Dispatcher,
+            "sees every order",
+        ),
+    ]
 }
 
 fn random_customer() -> (&'static str, &'static str) {

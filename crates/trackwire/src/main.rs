@@ -2,13 +2,17 @@
 //! simulator of demo orders, `token` prints a development token. Errors
 //! end here, as anyhow.
 //!
+//! - `assets`: the browser SDK (and pages) embedded and served.
 //! - `cli`: flags and environment variables.
 //! - `server`: builds the store, broker, hub and router, and runs them
 //!   until shutdown.
-//! - `demo`: the order simulator.
+//! - `security`: keys, origins and limits from the flags.
+//! - `demo`: the order simulator and its personas.
 
+mod assets;
 mod cli;
 mod demo;
+mod security;
 mod server;
 
 use anyhow::Result;
@@ -18,8 +22,16 @@ use tokio_util::sync::CancellationToken;
 use cli::{Cli, Command};
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
+async fn main() {
+    // The error and its causes on one line, never a backtrace: what a
+    // person who mistyped a flag needs.
+    if let Err(error) = run(Cli::parse()).await {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
     let common = match &cli.command {
         Command::Serve(args) => &args.common,
         Command::Demo(args) => &args.common,
@@ -45,7 +57,10 @@ fn print_token(args: &cli::TokenArgs) -> Result<()> {
         role: args.role,
     };
     let ttl = std::time::Duration::from_secs(args.ttl);
-    let token = trackwire_auth::jwt::sign_hs256(args.jwt_secret.as_bytes(), &who, ttl)?;
+    let claims = trackwire_auth::jwt::Claims::new(&who, ttl)
+        .issued_by(args.jwt_issuer.as_deref())
+        .for_audience(args.jwt_audience.as_deref());
+    let token = trackwire_auth::jwt::sign_hs256_claims(args.jwt_secret.as_bytes(), &claims)?;
     println!("{token}");
     Ok(())
 }

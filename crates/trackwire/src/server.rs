@@ -1,5 +1,6 @@
 //! Builds the node (store, broker, hub, router) and runs it until shutdown.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,16 +8,17 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use tracing_subscriber::EnvFilter;
+use trackwire_api::routes::demo::Personas;
 use trackwire_api::{AppState, IdentitySource};
 use trackwire_broker::{Broker, MemoryBroker};
 use trackwire_gateway::{Hub, OrderService};
 use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
-use trackwire_transports::{Realtime, RealtimeConfig};
+use trackwire_transports::{OriginPolicy, Realtime, RealtimeConfig};
 
 use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
+use crate::security;
 
 pub(crate) fn init_logging(filter: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
@@ -36,10 +38,22 @@ pub(crate) struct Node {
     pub(crate) store: Arc<SqliteStore>,
     pub(crate) hub: Arc<Hub>,
     pub(crate) realtime: RealtimeConfig,
+    pub(crate) identity: IdentitySource,
+    pub(crate) origins: OriginPolicy,
+    pub(crate) max_body_bytes: usize,
 }
 
-/// Opens the store and broker named by the flags.
-pub(crate) async fn build(common: &CommonArgs, data_dir: &Path) -> Result<Node> {
+/// Opens the store and broker named by the flags. `demo_secret` is the
+/// demo's own token secret.
+pub(crate) async fn build(
+    common: &CommonArgs,
+    data_dir: &Path,
+    demo_secret: Option<&str>,
+) -> Result<Node> {
+    // Checked first: a server that would refuse to start should say so
+    // before it touches the data directory.
+    let identity = security::identity_source(&common.security, demo_secret)?;
+    let origins = security::origins(&common.security)?;
     let store = match common.store.as_deref() {
         None => SqliteStore::open(data_dir).await,
         Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url).await,
@@ -61,17 +75,21 @@ pub(crate) async fn build(common: &CommonArgs, data_dir: &Path) -> Result<Node> 
         .await
         .context("cannot start the broker")?;
     let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));
-    let realtime = RealtimeConfig {
+    let mut realtime = RealtimeConfig {
         heartbeat: seconds(common.heartbeat, "--heartbeat")?,
         drain_window: seconds(common.drain_window, "--drain-window")?,
         poll_wait: seconds(common.poll_wait, "--poll-wait")?,
         ..RealtimeConfig::default()
     };
+    security::apply_limits(&common.security, &mut realtime)?;
     Ok(Node {
         orders,
         store,
         hub,
         realtime,
+        identity,
+        origins,
+        max_body_bytes: common.security.max_body_bytes,
     })
 }
 
@@ -92,9 +110,9 @@ pub(crate) async fn serve(
         .map(Path::to_path_buf)
         .or_else(|| common.data_dir.clone())
         .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
-    let node = build(common, &data_dir).await?;
+    let node = build(common, &data_dir, None).await?;
     let listener = bind(common).await?;
-    run(listener, &node, shutdown).await
+    run(listener, &node, None, shutdown).await
 }
 
 pub(crate) async fn bind(common: &CommonArgs) -> Result<TcpListener> {
@@ -114,24 +132,32 @@ pub(crate) async fn bind(common: &CommonArgs) -> Result<TcpListener> {
 pub(crate) async fn run(
     listener: TcpListener,
     node: &Node,
+    personas: Option<Arc<Personas>>,
     shutdown: CancellationToken,
 ) -> Result<()> {
-    tracing::warn!(
-        "no authentication configured: every request runs as the development identity \
-         (tenant 'demo', subject 'dev', role 'admin')"
+    let mut state = AppState::new(node.orders.clone(), node.identity.clone());
+    state.max_body_bytes = node.max_body_bytes;
+    state.personas = personas;
+    let mut realtime = Realtime::new(
+        node.orders.clone(),
+        node.hub.clone(),
+        node.identity.clone(),
+        state.tickets.clone(),
+        node.realtime.clone(),
+        node.origins.clone(),
     );
-    let identity = IdentitySource::Development;
-    let state = AppState::new(node.orders.clone(), identity.clone());
-    let realtime = Realtime {
-        orders: node.orders.clone(),
-        hub: node.hub.clone(),
-        identity,
-        tickets: state.tickets.clone(),
-        config: Arc::new(node.realtime.clone()),
-        shutdown: shutdown.clone(),
-        tracker: TaskTracker::new(),
-    };
-    let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
+    realtime.shutdown = shutdown.clone();
+    if let Some(verifier) = node.identity.verifier() {
+        tokio::spawn(security::report_key_reloads(
+            verifier.clone(),
+            shutdown.clone(),
+        ));
+    }
+    let app = trackwire_api::app(state)
+        .merge(trackwire_transports::router(realtime.clone()))
+        .merge(crate::assets::router());
+    // The peer's address feeds the per-IP limits.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let serve =
         axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     // Graceful, but not forever: a client that never reads must not keep

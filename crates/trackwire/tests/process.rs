@@ -41,7 +41,14 @@ impl Server {
 
     fn serve(data_dir: &Path) -> Self {
         let dir = data_dir.to_str().expect("utf-8 path");
-        Self::start(&["serve", "--listen", "127.0.0.1:0", "--data-dir", dir])
+        Self::start(&[
+            "serve",
+            "--insecure-dev",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir,
+        ])
     }
 
     fn kill_9(mut self) {
@@ -264,4 +271,141 @@ async fn the_demo_advances_its_orders() {
     assert_eq!(cancelled["status"], "cancelled");
     // More orders keep arriving.
     wait_for(&client, &url("ZX-1004"), |o| o["seq"].as_u64() >= Some(1)).await;
+}
+
+#[tokio::test]
+async fn the_demo_offers_personas_whose_tokens_work() {
+    let server = Server::start(&["demo", "--listen", "127.0.0.1:0", "--pace", "0.02-0.05"]);
+    let client = reqwest::Client::new();
+    let personas: Vec<Value> = client
+        .get(format!("{}/v1/demo/personas", server.base))
+        .send()
+        .await
+        .expect("personas")
+        .json()
+        .await
+        .expect("json");
+    let roles: Vec<_> = personas.iter().map(|p| p["role"].clone()).collect();
+    assert_eq!(
+        roles,
+        [
+            json!("customer"),
+            json!("customer"),
+            json!("courier"),
+            json!("dispatcher")
+        ]
+    );
+    let ada = personas[0]["token"].as_str().expect("token");
+    let order = |id: &str| {
+        client
+            .get(format!("{}/v1/orders/{id}", server.base))
+            .bearer_auth(ada)
+            .send()
+    };
+    // The simulator creates the orders right after start.
+    wait_for(
+        &client,
+        &format!("{}/v1/orders/ZX-1002", server.base),
+        |_| true,
+    )
+    .await;
+    assert_eq!(
+        order("ZX-1001").await.expect("get").status(),
+        200,
+        "her order"
+    );
+    assert_eq!(
+        order("ZX-1002").await.expect("get").status(),
+        403,
+        "Grace's order"
+    );
+
+    // The SDK and the pages come from the binary itself.
+    for (path, kind) in [
+        ("/sdk/index.js", "text/javascript"),
+        ("/sdk/client.js", "text/javascript"),
+        ("/", "text/html"),
+        ("/track/ZX-1001", "text/html"),
+        ("/dispatch", "text/html"),
+        ("/login", "text/html"),
+    ] {
+        let response = client
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), 200, "{path}");
+        let content_type = response.headers()["content-type"].to_str().expect("ascii");
+        assert!(content_type.starts_with(kind), "{path}: {content_type}");
+    }
+    let missing = client
+        .get(format!("{}/sdk/nope.js", server.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(missing.status(), 404);
+}
+
+#[test]
+fn serve_refuses_to_start_without_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(env!("CARGO_BIN_EXE_trackwire"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("TRACKWIRE_JWT_SECRET")
+        .env_remove("TRACKWIRE_JWKS_FILE")
+        .env_remove("TRACKWIRE_INSECURE_DEV")
+        .output()
+        .expect("run trackwire");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--jwt-secret") && stderr.contains("--insecure-dev"),
+        "{stderr}"
+    );
+    let short = Command::new(env!("CARGO_BIN_EXE_trackwire"))
+        .args(["serve", "--jwt-secret", "short", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run trackwire");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32"));
+}
+
+#[tokio::test]
+async fn serve_with_a_secret_takes_the_tokens_of_trackwire_token() {
+    const SECRET: &str = "process-test-secret-0123456789abcdef";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let server = Server::start(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data,
+        "--jwt-secret",
+        SECRET,
+        "--jwt-issuer",
+        "shop",
+    ]);
+    let minted = Command::new(env!("CARGO_BIN_EXE_trackwire"))
+        .args([
+            "token", "--sub", "backend", "--tenant", "acme", "--role", "service",
+        ])
+        .args(["--jwt-secret", SECRET, "--jwt-issuer", "shop"])
+        .output()
+        .expect("trackwire token");
+    assert!(minted.status.success());
+    let token = String::from_utf8(minted.stdout).expect("utf-8");
+    let client = reqwest::Client::new();
+    let list = format!("{}/v1/orders", server.base);
+    let anonymous = client.get(&list).send().await.expect("get");
+    assert_eq!(anonymous.status(), 401);
+    let authorized = client
+        .get(&list)
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(authorized.status(), 200);
 }

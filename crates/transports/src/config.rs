@@ -31,6 +31,23 @@ pub struct RealtimeConfig {
     /// Base of the SSE `retry:` hint; each stream adds up to as much again
     /// at random, so reconnects spread out.
     pub sse_retry: Duration,
+    /// A WebSocket that must authenticate and sends no `auth` frame within
+    /// this is closed (4001).
+    pub auth_timeout: Duration,
+    /// `auth_expiring` is sent this long before the token expires.
+    pub auth_expiring_lead: Duration,
+    /// Client frames per second per connection, sustained; `frame_burst`
+    /// may come at once. Beyond it frames are refused `rate_limited`, and a
+    /// client that keeps going past its error budget is closed (4008).
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    /// Open real-time connections (WebSocket, SSE, held long-polls) per
+    /// client IP and per authenticated subject.
+    pub max_connections_per_ip: usize,
+    pub max_connections_per_subject: usize,
+    /// False: WebSocket upgrades are refused (403 `websocket_disabled`),
+    /// as behind a proxy that cannot pass them.
+    pub websocket_enabled: bool,
 }
 
 impl Default for RealtimeConfig {
@@ -47,6 +64,13 @@ impl Default for RealtimeConfig {
             write_buffer_bytes: 16 * 1024,
             poll_wait: Duration::from_secs(25),
             sse_retry: Duration::from_secs(2),
+            auth_timeout: Duration::from_secs(10),
+            auth_expiring_lead: Duration::from_secs(60),
+            frames_per_second: 50,
+            frame_burst: 100,
+            max_connections_per_ip: 1000,
+            max_connections_per_subject: 50,
+            websocket_enabled: true,
         }
     }
 }

@@ -11,9 +11,14 @@
 //! - [`poll`]: `GET /v1/poll` (long-poll, resumed by `cursor`).
 //! - `stream`: what SSE and long-poll share: who is asking, which topics,
 //!   from which cursor.
+//! - `admission`: what every connection passes first: drain, [`origin`],
+//!   connection [`limits`], credentials.
 //! - [`config`]: [`RealtimeConfig`], the limits and intervals.
 
+mod admission;
 pub mod config;
+pub mod limits;
+pub mod origin;
 pub mod poll;
 pub mod sse;
 mod stream;
@@ -29,6 +34,8 @@ use trackwire_auth::{IdentitySource, TicketBook};
 use trackwire_gateway::{Hub, OrderService};
 
 pub use config::RealtimeConfig;
+pub use limits::ConnectionLimits;
+pub use origin::OriginPolicy;
 
 /// What every real-time connection shares.
 #[derive(Clone)]
@@ -44,6 +51,39 @@ pub struct Realtime {
     pub shutdown: CancellationToken,
     /// Tracks every connection task, so shutdown can wait for the drain.
     pub tracker: TaskTracker,
+    /// Which pages may connect.
+    pub origins: Arc<OriginPolicy>,
+    /// Open connections per IP and per subject.
+    pub limits: Arc<ConnectionLimits>,
+}
+
+impl Realtime {
+    /// The real-time side of a node; `tickets` are shared with the REST
+    /// API that issues them.
+    pub fn new(
+        orders: Arc<OrderService>,
+        hub: Arc<Hub>,
+        identity: IdentitySource,
+        tickets: Arc<TicketBook>,
+        config: RealtimeConfig,
+        origins: OriginPolicy,
+    ) -> Self {
+        let limits = ConnectionLimits::new(
+            config.max_connections_per_ip,
+            config.max_connections_per_subject,
+        );
+        Self {
+            orders,
+            hub,
+            identity,
+            tickets,
+            config: Arc::new(config),
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+            origins: Arc::new(origins),
+            limits,
+        }
+    }
 }
 
 /// The real-time routes.

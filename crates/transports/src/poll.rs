@@ -14,19 +14,26 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
+use trackwire_api::extract::ClientIp;
 use trackwire_api::ApiError;
 use trackwire_gateway::outbox::Outgoing;
 
-use crate::stream::{start, StreamQuery};
+use crate::stream::{start, Opened, Presence, StreamQuery};
 use crate::Realtime;
 
 /// `GET /v1/poll`.
 pub(crate) async fn poll(
     State(realtime): State<Realtime>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let (mut session, mut cursor) = start(&realtime, &headers, &query).await?;
+    let Opened {
+        mut session,
+        mut cursor,
+        permits: _permits,
+        ..
+    } = start(&realtime, &headers, &query, ip, Presence::NotCounted).await?;
     let outbox = session.outbox().clone();
     let max_wait = realtime.config.poll_wait;
     let wait = query

@@ -18,25 +18,28 @@ use bytes::{BufMut, Bytes, BytesMut};
 use rand::Rng;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use trackwire_api::extract::ClientIp;
 use trackwire_api::ApiError;
 use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::{CloseCode, ServerFrame};
-use trackwire_gateway::{Session, StreamCursor};
+use trackwire_gateway::StreamCursor;
 
-use crate::stream::{start, StreamQuery};
+use crate::admission::lapse_instant;
+use crate::stream::{start, Opened, Presence, StreamQuery};
 use crate::Realtime;
 
 /// `GET /v1/sse`.
 pub(crate) async fn connect(
     State(realtime): State<Realtime>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let (session, start) = start(&realtime, &headers, &query).await?;
+    let opened = start(&realtime, &headers, &query, ip, Presence::Counted).await?;
     // Small: a stalled client fills it at once and the outbox takes over.
     let (chunks, body) = mpsc::channel::<Result<Bytes, Infallible>>(2);
     let tracker = realtime.tracker.clone();
-    tracker.spawn(pump(session, start, chunks, realtime));
+    tracker.spawn(pump(opened, chunks, realtime));
     let mut response = Body::from_stream(ReceiverStream::new(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -53,7 +56,17 @@ type Chunks = mpsc::Sender<Result<Bytes, Infallible>>;
 
 /// Moves the session's frames into the response body until the client
 /// leaves, is cut, or the server drains; then frees the session.
-async fn pump(mut session: Session, mut cursor: StreamCursor, chunks: Chunks, realtime: Realtime) {
+/// The stream also ends when the credentials it was opened with expire:
+/// EventSource reconnects, with a fresh ticket.
+async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
+    let Opened {
+        mut session,
+        mut cursor,
+        expires,
+        permits: _permits,
+    } = opened;
+    let lapse = tokio::time::sleep_until(lapse_instant(expires));
+    tokio::pin!(lapse);
     let config = realtime.config.clone();
     let outbox = session.outbox().clone();
     let base = config.sse_retry.as_millis() as u64;
@@ -109,6 +122,10 @@ async fn pump(mut session: Session, mut cursor: StreamCursor, chunks: Chunks, re
                 let _ = tokio::time::timeout(Duration::from_secs(1), chunks.send(Ok(last.freeze()))).await;
                 break;
             }
+            _ = &mut lapse, if expires.is_some() => {
+                let _ = chunks.try_send(Ok(notice(CloseCode::TokenExpired, "your credentials expired; reconnect with a fresh ticket")));
+                break;
+            }
             _ = chunks.closed() => break,
         }
     }
@@ -141,9 +158,17 @@ fn data_line(chunk: &mut BytesMut, frame: &[u8]) {
 /// The last frame of a stream cut as a slow consumer: the client resumes
 /// from its last `id:` (EventSource does so by itself).
 fn cut_notice() -> Bytes {
+    notice(
+        CloseCode::SlowConsumer,
+        "you fell too far behind; reconnect with Last-Event-ID",
+    )
+}
+
+/// An `error` frame named after the close code a WebSocket would get.
+fn notice(code: CloseCode, message: &str) -> Bytes {
     let frame = ServerFrame::Error {
-        code: CloseCode::SlowConsumer.reason().to_owned(),
-        message: "you fell too far behind; reconnect with Last-Event-ID".into(),
+        code: code.reason().to_owned(),
+        message: message.into(),
         reference: None,
     }
     .to_bytes();

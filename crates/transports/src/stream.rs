@@ -1,17 +1,22 @@
-//! What SSE and long-poll share: who is asking (a single-use ticket, or the
-//! server's identity source), which topics, and from which cursor. The
+//! What SSE and long-poll share: who is asking (a single-use ticket, an
+//! `Authorization` header, or the development fallback), which topics, and
+//! from which cursor. The
 //! session is opened and every topic subscribed before the response starts,
 //! so a refusal is a plain HTTP error.
+
+use std::net::IpAddr;
+use std::time::SystemTime;
 
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use trackwire_api::ApiError;
-use trackwire_auth::Identity;
+use trackwire_auth::{Authenticated, Identity};
 use trackwire_domain::Topic;
 use trackwire_gateway::protocol::client::Subscribe;
 use trackwire_gateway::session::Scope;
 use trackwire_gateway::{Session, StreamCursor};
 
+use crate::admission::{admit, admit_subject, credentials, Permits};
 use crate::Realtime;
 
 #[derive(Debug, Deserialize)]
@@ -27,24 +32,29 @@ pub(crate) struct StreamQuery {
 }
 
 /// Who is asking: a ticket when one is presented (and then it must be
-/// good), otherwise the server's identity source.
-fn identify(realtime: &Realtime, ticket: Option<&str>) -> Result<Identity, ApiError> {
-    match ticket {
-        Some(ticket) => realtime.tickets.redeem(ticket).map_err(|error| {
+/// good), else an `Authorization` header, else the development fallback.
+fn identify(
+    realtime: &Realtime,
+    headers: &HeaderMap,
+    ticket: Option<&str>,
+    ip: Option<IpAddr>,
+) -> Result<Authenticated, ApiError> {
+    if let Some(ticket) = ticket {
+        return realtime.tickets.redeem(ticket).map_err(|error| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_ticket",
                 error.to_string(),
             )
-        }),
-        None => realtime.identity.anonymous().ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "present a ticket from POST /v1/stream-tickets",
-            )
-        }),
+        });
     }
+    credentials(realtime, headers, ip)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "present a ticket from POST /v1/stream-tickets as ?ticket=",
+        )
+    })
 }
 
 /// The cursor to resume from: `Last-Event-ID` first, then `?cursor=`.
@@ -61,24 +71,50 @@ fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamCursor, ApiE
     }
 }
 
-/// The start of every SSE and long-poll request: not while draining, who
-/// is asking, from where, and the session subscribed to every topic.
+/// Whether a stream counts as its person watching: an SSE stream does, a
+/// long-poll request (one answer, then gone) does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    Counted,
+    NotCounted,
+}
+
+/// An open SSE stream or long-poll request: its session, where it
+/// resumes, until when its credentials hold, and the slots it holds.
+pub(crate) struct Opened {
+    pub(crate) session: Session,
+    pub(crate) cursor: StreamCursor,
+    pub(crate) expires: Option<SystemTime>,
+    pub(crate) permits: Permits,
+}
+
+/// The start of every SSE and long-poll request: admitted, who is asking,
+/// from where, and the session subscribed to every topic.
 pub(crate) async fn start(
     realtime: &Realtime,
     headers: &HeaderMap,
     query: &StreamQuery,
-) -> Result<(Session, StreamCursor), ApiError> {
-    if realtime.shutdown.is_cancelled() {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "draining",
-            "the server is shutting down; reconnect to another node",
-        ));
-    }
-    let who = identify(realtime, query.ticket.as_deref())?;
-    let start = cursor(headers, query)?;
-    let session = open(realtime, who, query.topics.as_deref(), &start).await?;
-    Ok((session, start))
+    ip: Option<IpAddr>,
+    presence: Presence,
+) -> Result<Opened, ApiError> {
+    let mut permits = admit(realtime, headers, ip)?;
+    let who = identify(realtime, headers, query.ticket.as_deref(), ip)?;
+    admit_subject(realtime, &who, &mut permits)?;
+    let cursor = cursor(headers, query)?;
+    let session = open(
+        realtime,
+        who.identity,
+        query.topics.as_deref(),
+        &cursor,
+        presence,
+    )
+    .await?;
+    Ok(Opened {
+        session,
+        cursor,
+        expires: who.expires,
+        permits,
+    })
 }
 
 /// Opens a session subscribed to every topic, each resumed from `cursor`.
@@ -87,6 +123,7 @@ async fn open(
     who: Identity,
     topics: Option<&str>,
     cursor: &StreamCursor,
+    presence: Presence,
 ) -> Result<Session, ApiError> {
     let names: Vec<&str> = topics
         .unwrap_or_default()
@@ -100,13 +137,17 @@ async fn open(
             "name one or more topics: ?topics=order:ZX-1001,chat:ZX-1001",
         ));
     }
-    let mut session = Session::new(
+    let session = Session::new(
         who,
         realtime.orders.clone(),
         realtime.hub.clone(),
         realtime.config.session.clone(),
         Scope::All,
     );
+    let mut session = match presence {
+        Presence::Counted => session,
+        Presence::NotCounted => session.without_presence(),
+    };
     for name in names {
         let resume = name
             .parse::<Topic>()

@@ -602,3 +602,44 @@ async fn drain_tells_every_client_to_reconnect_then_closes_1012() {
         .expect("the server stops once drained")
         .expect("clean stop");
 }
+
+#[tokio::test]
+async fn upgrades_are_refused_when_websocket_is_disabled() {
+    let config = RealtimeConfig {
+        websocket_enabled: false,
+        ..RealtimeConfig::default()
+    };
+    let server = TestServer::start(config).await;
+    let refused = common::Client::try_connect(&server.ws_url("/v1/ws"), &[]).await;
+    let (status, body) = refused.err().expect("refused");
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "websocket_disabled");
+    // The fallbacks still serve.
+    let response = reqwest::get(server.url("/v1/poll?topics=orders&wait=0"))
+        .await
+        .expect("poll");
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn a_replayed_event_is_the_live_event_exactly() {
+    let server = server().await;
+    server.create("W-9").await;
+    let mut live = server.connect().await;
+    let frames = live.subscribe(json!({"topic": "order:W-9"})).await;
+    let epoch = frames.last().expect("subscribed")["epoch"].clone();
+    let seq = server.note("W-9", "same bytes").await;
+    let live_event = live.recv_until("event").await.pop().expect("event");
+    let mut later = server.connect().await;
+    let replay = later
+        .subscribe(json!({"topic": "order:W-9", "since": seq - 1, "epoch": epoch}))
+        .await;
+    let replayed = replay
+        .iter()
+        .find(|f| f["type"] == "event")
+        .expect("replayed");
+    assert_eq!(
+        *replayed, live_event,
+        "occurredAt and all, to the microsecond"
+    );
+}

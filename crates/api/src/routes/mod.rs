@@ -1,5 +1,7 @@
 //! Handlers, one file per resource.
 
+pub mod chat;
+pub mod demo;
 pub mod events;
 pub mod feed;
 pub mod orders;
@@ -8,17 +10,22 @@ pub mod tickets;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Serialize;
-use trackwire_domain::{Envelope, Order};
+use trackwire_domain::{Audience, Envelope, Order};
 use trackwire_store::StoredEvent;
 use utoipa::ToSchema;
 
 use crate::ApiError;
 
-/// `ETag` of an order snapshot: its epoch and seq, plus the location's `ts`
-/// so a polling client also sees the courier move.
-pub fn etag(order: &Order) -> String {
+/// `ETag` of an order snapshot as `audience` sees it: its epoch and seq,
+/// plus the location's `ts` so a polling client also sees the courier move,
+/// plus the audience, because each audience gets a different body at the
+/// same URL (docs/security.md) and one's tag must never validate another's.
+pub fn etag(order: &Order, audience: Audience) -> String {
     let location_ts = order.location.as_ref().map_or(0, |l| l.ts);
-    format!("\"{}.{}.{}\"", order.epoch, order.seq, location_ts)
+    format!(
+        "\"{}.{}.{}.{}\"",
+        order.epoch, order.seq, location_ts, audience
+    )
 }
 
 /// True when `If-None-Match` names `etag` (or is `*`).

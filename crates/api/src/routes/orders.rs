@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use trackwire_domain::validate::{parse_body, Validate};
 use trackwire_domain::{Order, OrderCreated, OrderId, OrderStatus, ValidationErrors};
-use trackwire_gateway::CreateOrder;
+use trackwire_gateway::{audience, CreateOrder};
 use trackwire_store::{OrderFilter, PageRequest};
 use utoipa::{IntoParams, ToSchema};
 
@@ -81,7 +81,7 @@ pub(crate) async fn create(
         StatusCode::CREATED,
         [
             (header::LOCATION, format!("/v1/orders/{}", order.id)),
-            (header::ETAG, etag(&order)),
+            (header::ETAG, etag(&order, audience::of(&who))),
         ],
         replayed_header(recorded.replayed),
         Json(order),
@@ -181,7 +181,8 @@ pub(crate) fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u
     }
 }
 
-/// The order's snapshot. `ETag` comes from (epoch, seq, location ts):
+/// The order's snapshot. `ETag` comes from (epoch, seq, location ts,
+/// audience):
 /// send it back in `If-None-Match` to get `304 Not Modified` while nothing
 /// changed.
 #[utoipa::path(
@@ -201,8 +202,9 @@ pub(crate) async fn snapshot(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let order = state.orders.order(&who, &order_id(&id)?).await?;
-    let tag = etag(&order);
-    let cache = (header::CACHE_CONTROL, "no-cache".to_owned());
+    let tag = etag(&order, audience::of(&who));
+    // Private: the body is this caller's projection, not for shared caches.
+    let cache = (header::CACHE_CONTROL, "private, no-cache".to_owned());
     if not_modified(&headers, &tag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag), cache]).into_response());
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ErrorBody;
-use crate::extract::Caller;
+use crate::extract::Credentials;
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -30,12 +30,13 @@ pub struct StreamTicket {
     post, path = "/v1/stream-tickets", tag = "streams",
     responses(
         (status = 201, body = StreamTicket),
+        (status = 401, description = "unauthorized, token_*", body = ErrorBody),
         (status = 503, description = "tickets_exhausted", body = ErrorBody),
     )
 )]
 pub(crate) async fn issue(
     State(state): State<AppState>,
-    Caller(who): Caller,
+    Credentials(who): Credentials,
 ) -> Result<(StatusCode, Json<StreamTicket>), ApiError> {
     let ticket = state.tickets.issue(who).map_err(|error| {
         ApiError::new(

@@ -1,10 +1,11 @@
 use bytes::Bytes;
 use trackwire_broker::Channel;
+use trackwire_domain::Audience;
 
 use super::*;
 
 fn channel() -> Channel {
-    Channel::new("t", "order:A")
+    Channel::new("t", "order:A", Audience::Staff)
 }
 
 fn durable(seq: u64) -> Arc<Publication> {
@@ -111,7 +112,7 @@ async fn the_last_event_of_a_final_order_ends_the_subscription() {
 #[tokio::test]
 async fn other_channels_are_dropped() {
     let (outbox, _control) = live(8);
-    let elsewhere = durable_on(Channel::new("t", "order:B"), 1, false);
+    let elsewhere = durable_on(Channel::new("t", "order:B", Audience::Staff), 1, false);
     assert_eq!(outbox.push(&elsewhere), Pushed::Dropped);
     outbox.end(&channel());
     assert_eq!(outbox.push(&durable(1)), Pushed::Dropped);

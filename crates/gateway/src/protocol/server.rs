@@ -72,6 +72,22 @@ pub enum ServerFrame {
     /// The server is draining: reconnect after `afterMs`.
     #[serde(rename_all = "camelCase")]
     Reconnect { after_ms: u64 },
+    /// An `auth` frame was accepted: who the connection now acts as, and
+    /// the seconds its token has left (absent: it never expires).
+    #[serde(rename_all = "camelCase")]
+    Authenticated {
+        tenant: String,
+        subject: String,
+        role: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires_in: Option<u64>,
+    },
+    /// Who is watching a topic now (after `subscribed`); `presence` events
+    /// (join, leave) follow.
+    Presence {
+        topic: String,
+        members: Vec<crate::presence::Member>,
+    },
     /// The token expires in `in` seconds: send a fresh `auth`.
     AuthExpiring {
         #[serde(rename = "in")]

@@ -21,7 +21,7 @@ use sqlx::SqlitePool;
 use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Topic};
 
 use crate::types::{
-    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, Recorded,
+    FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, ReadReceipt, Recorded,
 };
 use crate::{Store, StoreError};
 
@@ -137,5 +137,23 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> Result<FeedPage, StoreError> {
         read::feed_since(&self.reader, tenant, offset, limit).await
+    }
+
+    async fn mark_read(
+        &self,
+        tenant: &str,
+        order: &OrderId,
+        subject: &str,
+        seq: u64,
+    ) -> Result<u64, StoreError> {
+        write::mark_read(&self.writer, tenant, order, subject, seq).await
+    }
+
+    async fn read_receipts(
+        &self,
+        tenant: &str,
+        order: &OrderId,
+    ) -> Result<Vec<ReadReceipt>, StoreError> {
+        read::read_receipts(&self.reader, tenant, order).await
     }
 }

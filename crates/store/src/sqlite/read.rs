@@ -5,7 +5,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use trackwire_domain::{Order, OrderId, Topic};
 
-use crate::types::{FeedPage, History, OrderFilter, OrderPage, PageRequest, StoredEvent};
+use crate::types::{
+    FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
+};
 use crate::StoreError;
 
 const EVENT_COLUMNS: &str =
@@ -168,4 +170,26 @@ pub(super) fn to_u64(v: i64) -> u64 {
 
 pub(super) fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub(super) async fn read_receipts(
+    pool: &SqlitePool,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Vec<ReadReceipt>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT subject, seq FROM chat_reads WHERE tenant = ? AND order_id = ? ORDER BY subject",
+    )
+    .bind(tenant)
+    .bind(id.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReadReceipt {
+                subject: row.try_get("subject")?,
+                seq: to_u64(row.try_get("seq")?),
+            })
+        })
+        .collect()
 }

@@ -9,7 +9,7 @@ use trackwire_domain::{
     PAYLOAD_VERSION,
 };
 
-use super::read::{format_time, snapshot, to_u64};
+use super::read::{format_time, snapshot, to_i64, to_u64};
 use crate::epoch::new_epoch;
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
@@ -48,7 +48,7 @@ pub(super) async fn create_order(
             .execute(&mut *tx)
             .await?;
     }
-    let at = Utc::now();
+    let at = now();
     let mut order = Order::create(id.clone(), &created, at);
     let event = append(
         &mut tx,
@@ -88,7 +88,7 @@ pub(super) async fn record(
         return Ok(done);
     }
     let current = load(&mut tx, tenant, id).await?;
-    let at = Utc::now();
+    let at = now();
     let mut next = current.apply(&event, at)?;
     let stored = append(&mut tx, tenant, id, &event, at).await?;
     if event.topic_kind() == TopicKind::Order {
@@ -260,4 +260,43 @@ async fn finish(
     }
     tx.commit().await?;
     Ok(recorded)
+}
+
+/// Keeps the larger of the stored receipt and `seq`, capped at the chat's
+/// last message.
+pub(super) async fn mark_read(
+    pool: &SqlitePool,
+    tenant: &str,
+    id: &OrderId,
+    subject: &str,
+    seq: u64,
+) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let head: i64 = sqlx::query_scalar("SELECT seq FROM topics WHERE tenant = ? AND topic = ?")
+        .bind(tenant)
+        .bind(format!("chat:{id}"))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
+    let wanted = to_i64(seq).min(head);
+    let kept: i64 = sqlx::query_scalar(
+        "INSERT INTO chat_reads (tenant, order_id, subject, seq) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (tenant, order_id, subject) DO UPDATE SET seq = MAX(seq, excluded.seq) \
+         RETURNING seq",
+    )
+    .bind(tenant)
+    .bind(id.as_str())
+    .bind(subject)
+    .bind(wanted)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(to_u64(kept))
+}
+
+/// Now, at the precision the store keeps (microseconds), so an event
+/// published live carries exactly the time a replay of it will.
+fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
 }

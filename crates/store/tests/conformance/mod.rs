@@ -28,6 +28,7 @@ pub(crate) fn created(customer: &str) -> OrderCreated {
         courier: None,
         instructions: None,
         eta: None,
+        internal_note: None,
     }
 }
 
@@ -35,6 +36,7 @@ pub(crate) fn status(s: OrderStatus) -> DurableEvent {
     DurableEvent::StatusChanged(StatusChanged {
         status: s,
         reason: None,
+        internal_note: None,
     })
 }
 
@@ -279,6 +281,7 @@ pub(crate) async fn chat_has_its_own_seq_and_stays_off_the_feed(store: Arc<dyn S
                 DurableEvent::ChatMessage(ChatMessage {
                     text: format!("hello {n}"),
                     client_message_id: format!("m{n}"),
+                    from: None,
                 }),
                 None,
             )
@@ -482,4 +485,57 @@ pub(crate) async fn location_is_latest_wins(store: Arc<dyn Store>) {
         Some(100),
         "kept across writes"
     );
+}
+
+pub(crate) async fn read_receipts_only_move_forward(store: Arc<dyn Store>) {
+    let order = id("R-1");
+    store
+        .create_order("t1", order.clone(), created("c"), None)
+        .await
+        .expect("create");
+    for n in 0..3 {
+        let message = DurableEvent::ChatMessage(ChatMessage {
+            text: format!("m{n}"),
+            client_message_id: format!("m{n}"),
+            from: None,
+        });
+        store
+            .record("t1", &order, message, None)
+            .await
+            .expect("chat");
+    }
+    assert_eq!(
+        store.mark_read("t1", &order, "ada", 2).await.expect("read"),
+        2
+    );
+    assert_eq!(
+        store.mark_read("t1", &order, "ada", 1).await.expect("read"),
+        2,
+        "never back"
+    );
+    assert_eq!(
+        store
+            .mark_read("t1", &order, "max", 99)
+            .await
+            .expect("read"),
+        3,
+        "never past the last message"
+    );
+    let receipts: Vec<_> = store
+        .read_receipts("t1", &order)
+        .await
+        .expect("receipts")
+        .into_iter()
+        .map(|r| (r.subject, r.seq))
+        .collect();
+    assert_eq!(receipts, [("ada".to_owned(), 2), ("max".to_owned(), 3)]);
+    assert!(store
+        .read_receipts("t2", &order)
+        .await
+        .expect("other tenant")
+        .is_empty());
+    assert!(matches!(
+        store.mark_read("t1", &id("NOPE"), "ada", 1).await,
+        Err(StoreError::OrderNotFound(_))
+    ));
 }

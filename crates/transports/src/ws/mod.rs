@@ -2,40 +2,58 @@
 //! app) and `GET /v1/orders/{id}/ws` (scoped to one order, subscribed on
 //! connect).
 //!
-//! Per connection a reader (this file: frames in, heartbeat, drain) and a
-//! writer ([`writer`]: the session's outbox out, batched), one place that
-//! cleans up.
+//! Per connection a reader (this file: frames in, heartbeat, drain, token
+//! lease) and a writer ([`writer`]: the session's outbox out, batched), one
+//! place that cleans up. Before either, [`handshake`] takes the `auth`
+//! frame when the upgrade carried no credentials; [`lease`] warns before the
+//! token expires and closes when it lapses; [`rate`] and [`budget`] bound
+//! what one client may send.
 
 mod budget;
+mod handshake;
+mod lease;
+mod rate;
 mod writer;
 
-use std::time::Duration;
+use std::net::IpAddr;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use futures::StreamExt;
 use rand::Rng;
 use serde::Deserialize;
-use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use trackwire_auth::Identity;
+use trackwire_api::extract::ClientIp;
+use trackwire_api::ApiError;
+use trackwire_auth::Authenticated;
 use trackwire_domain::OrderId;
 use trackwire_gateway::protocol::client::Subscribe;
-use trackwire_gateway::protocol::{self, CloseCode, ErrorCode, ServerFrame, SUBPROTOCOL};
+use trackwire_gateway::protocol::{
+    self, ClientFrame, CloseCode, ErrorCode, ServerFrame, SUBPROTOCOL,
+};
 use trackwire_gateway::session::Scope;
 use trackwire_gateway::Session;
 
+use crate::admission::{admit, admit_subject, credentials, lapse_instant, Permits};
 use crate::Realtime;
 use budget::ErrorBudget;
+use handshake::{authenticate_first, Handshake};
+use lease::{Due, Lease};
+use rate::FrameRate;
 use writer::Command;
 
 /// `GET /v1/ws`.
-pub async fn connect(State(realtime): State<Realtime>, upgrade: WebSocketUpgrade) -> Response {
-    accept(realtime, upgrade, Scope::All, None)
+pub async fn connect(
+    State(realtime): State<Realtime>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    accept(realtime, upgrade, &headers, ip, Scope::All, None)
 }
 
 #[derive(Deserialize)]
@@ -45,16 +63,18 @@ pub struct ResumeQuery {
 }
 
 /// `GET /v1/orders/{id}/ws?since=&epoch=`: subscribed to `order:{id}` on
-/// connect, with recovery from `since`/`epoch`.
+/// connect (once authenticated), with recovery from `since`/`epoch`.
 pub async fn connect_order(
     State(realtime): State<Realtime>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(resume): Query<ResumeQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let order = match OrderId::parse(&id) {
         Ok(order) => order,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, "invalid_order_id", &message),
+        Err(message) => return ApiError::bad_request("invalid_order_id", message).into_response(),
     };
     let initial = Subscribe {
         topic: format!("order:{order}"),
@@ -62,33 +82,62 @@ pub async fn connect_order(
         epoch: resume.epoch,
         offset: None,
     };
-    accept(realtime, upgrade, Scope::Order(order), Some(initial))
+    accept(
+        realtime,
+        upgrade,
+        &headers,
+        ip,
+        Scope::Order(order),
+        Some(initial),
+    )
 }
 
-fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({ "error": { "code": code, "message": message, "details": {} } });
-    (status, Json(body)).into_response()
+/// What a connection starts with: who (when the upgrade request said so,
+/// or the development fallback; otherwise an `auth` frame must come
+/// first), the slots it holds, and its scope.
+struct Start {
+    who: Option<Authenticated>,
+    permits: Permits,
+    ip: Option<IpAddr>,
+    scope: Scope,
+    initial: Option<Subscribe>,
 }
 
+/// Admission happens before the upgrade, so a refused origin, a full IP or
+/// a bad `Authorization` header is a plain HTTP error.
 fn accept(
     realtime: Realtime,
     upgrade: WebSocketUpgrade,
+    headers: &HeaderMap,
+    ip: Option<IpAddr>,
     scope: Scope,
     initial: Option<Subscribe>,
 ) -> Response {
-    if realtime.shutdown.is_cancelled() {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "draining",
-            "the server is shutting down; reconnect to another node",
-        );
+    if !realtime.config.websocket_enabled {
+        return ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "websocket_disabled",
+            "this server does not take WebSocket connections; use /v1/sse or /v1/poll",
+        )
+        .into_response();
     }
-    let Some(who) = realtime.identity.anonymous() else {
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "authenticate first",
-        );
+    let admitted = admit(&realtime, headers, ip).and_then(|mut permits| {
+        let who = credentials(&realtime, headers, ip)?;
+        if let Some(who) = &who {
+            admit_subject(&realtime, who, &mut permits)?;
+        }
+        Ok((who, permits))
+    });
+    let (who, permits) = match admitted {
+        Ok(admitted) => admitted,
+        Err(error) => return error.into_response(),
+    };
+    let start = Start {
+        who,
+        permits,
+        ip,
+        scope,
+        initial,
     };
     let config = realtime.config.clone();
     let tracker = realtime.tracker.clone();
@@ -98,29 +147,50 @@ fn accept(
         .write_buffer_size(config.write_buffer_bytes)
         .max_message_size(config.hard_frame_bytes)
         .max_frame_size(config.hard_frame_bytes)
-        .on_upgrade(move |socket| {
-            tracker.track_future(serve(socket, realtime, who, scope, initial))
-        })
+        .on_upgrade(move |socket| tracker.track_future(serve(socket, realtime, start)))
 }
 
 /// One connection, from upgrade to the last byte.
-async fn serve(
-    socket: WebSocket,
-    realtime: Realtime,
-    who: Identity,
-    scope: Scope,
-    initial: Option<Subscribe>,
-) {
+async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
     let config = realtime.config.clone();
-    let (sink, mut stream) = socket.split();
-    let mut session = Session::new(
+    let (mut sink, mut stream) = socket.split();
+    let Start {
         who,
+        mut permits,
+        ip,
+        scope,
+        initial,
+    } = start;
+    let (who, greeted) = match who {
+        Some(who) => (who, false),
+        None => match authenticate_first(&mut stream, &mut sink, &realtime, ip).await {
+            Handshake::Authenticated(who) => {
+                if let Err(error) = admit_subject(&realtime, &who, &mut permits) {
+                    refuse_late(&mut sink, &error).await;
+                    await_close_reply(&mut stream).await;
+                    return;
+                }
+                (who, true)
+            }
+            Handshake::Refused => {
+                await_close_reply(&mut stream).await;
+                return;
+            }
+            Handshake::Gone => return,
+        },
+    };
+    let mut lease = Lease::new(who.expires, config.auth_expiring_lead);
+    let mut session = Session::new(
+        who.identity,
         realtime.orders.clone(),
         realtime.hub.clone(),
         config.session.clone(),
         scope,
     );
     let outbox = session.outbox().clone();
+    if greeted {
+        outbox.send_frame(&authenticated(&session, &lease));
+    }
     let (commands, command_rx) = mpsc::channel(8);
     let mut writer = tokio::spawn(writer::run(sink, outbox.clone(), command_rx));
     if let Some(subscribe) = initial {
@@ -134,6 +204,11 @@ async fn serve(
     let mut last_heard = Instant::now();
     let mut last_ping = Instant::now();
     let mut budget = ErrorBudget::new(config.error_budget, config.error_window);
+    let mut flood = ErrorBudget::new(config.error_budget, config.error_window);
+    let rate = FrameRate::new(config.frames_per_second, config.frame_burst);
+    let lease_timer =
+        tokio::time::sleep_until(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
+    tokio::pin!(lease_timer);
 
     let ending = loop {
         tokio::select! {
@@ -145,6 +220,13 @@ async fn serve(
                     Some(Err(_)) | None => break Ending::Gone,
                 };
                 last_heard = Instant::now();
+                if matches!(message, Message::Text(_) | Message::Binary(_)) && !rate.admit() {
+                    session.error(ErrorCode::RateLimited, format!("at most {} frames per second", config.frames_per_second), None);
+                    if flood.spend() {
+                        break Ending::Close(CloseCode::RateLimited);
+                    }
+                    continue;
+                }
                 let accepted = match message {
                     Message::Text(text) if text.len() > config.max_frame_bytes => {
                         session.error(
@@ -155,6 +237,15 @@ async fn serve(
                         false
                     }
                     Message::Text(text) => match protocol::parse(text.as_str()) {
+                        Ok(ClientFrame::Auth(auth)) => {
+                            let refreshed = refresh(&realtime, &mut session, &mut permits, &auth.token, ip);
+                            if let Some(expires) = refreshed {
+                                lease = Lease::new(expires, config.auth_expiring_lead);
+                                lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
+                                outbox.send_frame(&authenticated(&session, &lease));
+                            }
+                            refreshed.is_some()
+                        }
                         Ok(frame) => session.handle(frame).await,
                         Err(error) => {
                             session.error(error.code, error.message, None);
@@ -173,6 +264,20 @@ async fn serve(
                 }
             }
             Some(control) = session.next_control() => session.on_control(control).await,
+            _ = &mut lease_timer, if lease.deadline().is_some() => match lease.fire() {
+                Due::Warn(left) => {
+                    outbox.send_frame(&ServerFrame::AuthExpiring { in_secs: left });
+                    lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
+                }
+                Due::Lapsed => {
+                    outbox.send_frame(&ServerFrame::Error {
+                        code: CloseCode::TokenExpired.reason().to_owned(),
+                        message: "the token expired; reconnect with a fresh one".into(),
+                        reference: None,
+                    });
+                    break Ending::Close(CloseCode::TokenExpired);
+                }
+            },
             _ = ticker.tick() => {
                 if last_heard.elapsed() >= heartbeat * 2 {
                     break Ending::Close(CloseCode::HeartbeatTimeout);
@@ -213,10 +318,99 @@ async fn serve(
             {
                 let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer).await;
             }
+            await_close_reply(&mut stream).await;
         }
     }
     writer.abort();
     session.close().await;
+    drop(permits);
+}
+
+/// An `auth` frame on an open connection: a refreshed token (same caller),
+/// or, on a connection that runs as the development fallback and has not
+/// subscribed yet, the caller it really is. Returns the new expiry.
+fn refresh(
+    realtime: &Realtime,
+    session: &mut Session,
+    permits: &mut Permits,
+    token: &str,
+    ip: Option<IpAddr>,
+) -> Option<Option<SystemTime>> {
+    let refuse = |code: &str, message: String| {
+        session.outbox().send_frame(&ServerFrame::Error {
+            code: code.to_owned(),
+            message,
+            reference: None,
+        });
+    };
+    let who = match realtime.identity.authenticate(token, ip) {
+        Ok(who) => who,
+        Err(error) => {
+            refuse(error.code(), error.to_string());
+            return None;
+        }
+    };
+    if who.identity != *session.identity() {
+        let mut switched = Permits::default();
+        if let Err(error) = admit_subject(realtime, &who, &mut switched) {
+            refuse(error.code, error.message);
+            return None;
+        }
+        if let Err(problem) = session.reauthenticate(who.identity) {
+            session.outbox().send_frame(&ServerFrame::Error {
+                code: problem.code.to_owned(),
+                message: problem.message,
+                reference: None,
+            });
+            return None;
+        }
+        permits.replace_subject(switched);
+    }
+    Some(who.expires)
+}
+
+fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {
+    let who = session.identity();
+    ServerFrame::Authenticated {
+        tenant: who.tenant.clone(),
+        subject: who.subject.clone(),
+        role: who.role.as_str().to_owned(),
+        expires_in: lease.seconds_left(),
+    }
+}
+
+/// Authenticated, but the subject has no free slot.
+async fn refuse_late(sink: &mut writer::Sink, error: &ApiError) {
+    let frame = ServerFrame::Error {
+        code: error.code.to_owned(),
+        message: error.message.clone(),
+        reference: None,
+    };
+    if let Ok(text) = axum::extract::ws::Utf8Bytes::try_from(frame.to_bytes()) {
+        let send = futures::SinkExt::send(sink, Message::Text(text));
+        let _ = tokio::time::timeout(Duration::from_secs(1), send).await;
+    }
+    let code = if error.code == "token_expired" {
+        CloseCode::TokenExpired
+    } else {
+        CloseCode::RateLimited
+    };
+    writer::close(sink, code).await;
+}
+
+/// After our close frame: reads (and drops) what the client still sends
+/// until its close reply, for a moment at most. Dropping a socket with
+/// unread input resets the connection, and the client would never see the
+/// close code.
+async fn await_close_reply(stream: &mut futures::stream::SplitStream<WebSocket>) {
+    let reply = async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), reply).await;
 }
 
 /// A frame over the hard limit: the WebSocket library refuses to read it.

@@ -14,7 +14,7 @@ use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::CloseCode;
 use trackwire_gateway::Outbox;
 
-type Sink = SplitSink<WebSocket, Message>;
+pub(super) type Sink = SplitSink<WebSocket, Message>;
 
 pub(super) enum Command {
     Ping,
@@ -96,7 +96,7 @@ async fn write(sink: &mut Sink, batch: &mut Vec<Outgoing>) -> Result<(), axum::E
 }
 
 /// Sends the close frame, giving a stalled peer a moment at most.
-async fn close(sink: &mut Sink, code: CloseCode) {
+pub(super) async fn close(sink: &mut Sink, code: CloseCode) {
     let frame = CloseFrame {
         code: code.code(),
         reason: Utf8Bytes::from_static(code.reason()),

@@ -1,6 +1,9 @@
 //! A real server on an ephemeral port and real WebSocket clients.
 #![allow(dead_code)]
 
+pub(crate) mod auth;
+pub(crate) mod sse;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,16 +15,15 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use trackwire_auth::{Identity, IdentitySource};
 use trackwire_broker::{Channel, MemoryBroker};
 use trackwire_domain::{
-    Classified, DurableEvent, InstructionsChanged, Item, OrderCreated, OrderId, OrderStatus, Party,
-    StatusChanged,
+    Audience, Classified, DurableEvent, InstructionsChanged, Item, OrderCreated, OrderId,
+    OrderStatus, Party, StatusChanged,
 };
 use trackwire_gateway::{CreateOrder, Hub, OrderService};
 use trackwire_store::sqlite::SqliteStore;
-use trackwire_transports::{Realtime, RealtimeConfig};
+use trackwire_transports::{OriginPolicy, Realtime, RealtimeConfig};
 
 /// Most a test waits for a frame before it fails (a guard, not a clock).
 pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
@@ -35,42 +37,84 @@ pub(crate) struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// How a test server is set up: the development identity and any origin,
+/// unless a test says otherwise.
+pub(crate) struct Setup {
+    pub(crate) config: RealtimeConfig,
+    pub(crate) identity: IdentitySource,
+    pub(crate) origins: OriginPolicy,
+    /// Every accepted socket gets this SO_SNDBUF, so a client that stops
+    /// reading stalls the server's writes quickly.
+    pub(crate) send_buffer: Option<usize>,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) ticket_ttl: Duration,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            config: RealtimeConfig::default(),
+            identity: IdentitySource::development(),
+            origins: OriginPolicy::any(),
+            send_buffer: None,
+            max_body_bytes: trackwire_api::DEFAULT_MAX_BODY_BYTES,
+            ticket_ttl: trackwire_api::TICKET_TTL,
+        }
+    }
+}
+
 impl TestServer {
     pub(crate) async fn start(config: RealtimeConfig) -> Self {
-        Self::start_with(config, None).await
+        Self::launch(Setup {
+            config,
+            ..Setup::default()
+        })
+        .await
     }
 
-    /// With `send_buffer`, every accepted socket gets that SO_SNDBUF, so a
-    /// client that stops reading stalls the server's writes quickly.
     pub(crate) async fn start_with(config: RealtimeConfig, send_buffer: Option<usize>) -> Self {
+        Self::launch(Setup {
+            config,
+            send_buffer,
+            ..Setup::default()
+        })
+        .await
+    }
+
+    /// The same assembly as `trackwire serve`: REST and real-time on one
+    /// listener, with the peer's address for the per-IP limits.
+    pub(crate) async fn launch(setup: Setup) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
         let broker = Arc::new(MemoryBroker::new());
         let hub = Hub::start(broker.clone()).await.expect("hub");
         let orders = Arc::new(OrderService::new(store, broker));
-        let shutdown = CancellationToken::new();
-        let state = trackwire_api::AppState::new(orders.clone(), IdentitySource::Development);
-        let realtime = Realtime {
-            orders: orders.clone(),
-            hub: hub.clone(),
-            identity: IdentitySource::Development,
-            tickets: state.tickets.clone(),
-            config: Arc::new(config),
-            shutdown: shutdown.clone(),
-            tracker: TaskTracker::new(),
-        };
+        let mut state = trackwire_api::AppState::new(orders.clone(), setup.identity.clone());
+        state.max_body_bytes = setup.max_body_bytes;
+        state.tickets = Arc::new(trackwire_auth::TicketBook::new(setup.ticket_ttl));
+        let realtime = Realtime::new(
+            orders.clone(),
+            hub.clone(),
+            setup.identity,
+            state.tickets.clone(),
+            setup.config,
+            setup.origins,
+        );
+        let shutdown = realtime.shutdown.clone();
         let app = trackwire_api::app(state).merge(trackwire_transports::router(realtime.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let token = shutdown.clone();
+        let send_buffer = setup.send_buffer;
         let stopped = tokio::spawn(async move {
             let listener = axum::serve::ListenerExt::tap_io(listener, move |stream| {
                 if let Some(size) = send_buffer {
                     let _ = socket2::SockRef::from(&*stream).set_send_buffer_size(size);
                 }
             });
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(token.cancelled_owned())
                 .await
@@ -109,10 +153,15 @@ impl TestServer {
 
     /// Records a durable event; returns its seq.
     pub(crate) async fn record(&self, id: &str, event: DurableEvent) -> u64 {
+        self.record_as(&Identity::development(), id, event).await
+    }
+
+    /// Records a durable event as `who` (in their tenant).
+    pub(crate) async fn record_as(&self, who: &Identity, id: &str, event: DurableEvent) -> u64 {
         let outcome = self
             .orders
             .record(
-                &Identity::development(),
+                who,
                 &OrderId::parse(id).expect("id"),
                 Classified::Durable(event),
                 None,
@@ -162,14 +211,17 @@ impl TestServer {
             DurableEvent::StatusChanged(StatusChanged {
                 status,
                 reason: None,
+                internal_note: None,
             }),
         )
         .await
     }
 
+    /// Subscribers of the development identity (an admin: the staff
+    /// audience's channel).
     pub(crate) fn subscribers(&self, topic: &str) -> usize {
         self.hub
-            .subscriber_count(&Channel::new(Identity::DEV_TENANT, topic))
+            .subscriber_count(&Channel::new(Identity::DEV_TENANT, topic, Audience::Staff))
     }
 
     /// Waits (polling, with a deadline) until the hub has `n` subscribers.
@@ -203,6 +255,7 @@ pub(crate) fn new_order(id: &str) -> CreateOrder {
             courier: None,
             instructions: None,
             eta: None,
+            internal_note: None,
         },
     }
 }
@@ -211,6 +264,15 @@ pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub(crate) struct Client {
     pub(crate) socket: Socket,
+    /// Whether `recv` returns presence frames and events (only the presence
+    /// tests want them; everywhere else they are noise).
+    pub(crate) show_presence: bool,
+}
+
+/// A presence snapshot or a presence event (join, leave).
+pub(crate) fn is_presence(frame: &Value) -> bool {
+    frame["type"] == "presence"
+        || (frame["type"] == "event" && frame["event"]["type"] == "presence")
 }
 
 fn request(url: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
@@ -230,6 +292,35 @@ pub(crate) enum Ended {
 }
 
 impl Client {
+    /// Connects with extra upgrade headers; a refused upgrade is its HTTP
+    /// status and JSON body.
+    pub(crate) async fn try_connect(
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, (u16, Value)> {
+        let mut request = request(url);
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .expect("name"),
+                value.parse().expect("header value"),
+            );
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, response)) => Ok(Self::checked(socket, response)),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let status = response.status().as_u16();
+                let body = response
+                    .body()
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice(b).ok())
+                    .unwrap_or(Value::Null);
+                Err((status, body))
+            }
+            Err(error) => panic!("connect: {error}"),
+        }
+    }
+
     pub(crate) async fn connect(url: &str) -> Self {
         let (socket, response) = tokio_tungstenite::connect_async(request(url))
             .await
@@ -259,7 +350,10 @@ impl Client {
             response.headers()["sec-websocket-protocol"],
             "trackwire.v1.json"
         );
-        Self { socket }
+        Self {
+            socket,
+            show_presence: false,
+        }
     }
 
     pub(crate) async fn send(&mut self, frame: Value) {
@@ -285,9 +379,39 @@ impl Client {
                 .expect("open")
                 .expect("readable");
             match message {
-                Message::Text(text) => return serde_json::from_str(&text).expect("JSON frame"),
+                Message::Text(text) => {
+                    let frame: Value = serde_json::from_str(&text).expect("JSON frame");
+                    if self.show_presence || !is_presence(&frame) {
+                        return frame;
+                    }
+                }
                 Message::Close(frame) => panic!("closed: {frame:?}"),
                 _ => continue,
+            }
+        }
+    }
+
+    /// The next JSON frame, or how the connection ended.
+    pub(crate) async fn next_or_end(&mut self) -> Result<Value, Ended> {
+        loop {
+            let message = tokio::time::timeout(PATIENCE, self.socket.next())
+                .await
+                .expect("a frame or the end in time");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    return Ok(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Err(Ended::Closed(
+                        u16::from(frame.code),
+                        frame.reason.to_string(),
+                    ))
+                }
+                Some(Ok(Message::Close(None))) => {
+                    return Err(Ended::Closed(u16::from(CloseCode::Status), String::new()))
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Err(Ended::Dropped),
             }
         }
     }
@@ -339,7 +463,7 @@ impl Client {
 pub(crate) fn event_seqs(frames: &[Value]) -> Vec<u64> {
     frames
         .iter()
-        .filter(|f| f["type"] == "event")
+        .filter(|f| f["type"] == "event" && !is_presence(f))
         .map(|f| f["event"]["seq"].as_u64().expect("seq"))
         .collect()
 }

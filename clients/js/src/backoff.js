@@ -1,0 +1,103 @@
+// @ts-check
+/**
+ * Reconnect delays: exponential backoff with full jitter, and the server's
+ * own `reconnect {afterMs}` (drain) honoured with a little jitter on top.
+ *
+ * Pure: randomness comes in as a `random()` function returning [0, 1)
+ * (`Math.random` by default), nothing here waits or reads a clock.
+ *
+ * @module backoff
+ */
+
+/** Delay cap of the first attempt, in ms. */
+export const DEFAULT_BASE_MS = 500;
+/** Largest delay backoff ever asks for, in ms. */
+export const DEFAULT_MAX_MS = 30000;
+
+/**
+ * @typedef {object} BackoffOptions
+ * @property {number} [baseMs] the cap of attempt 0 (default 500 ms)
+ * @property {number} [maxMs] the cap of every attempt (default 30 000 ms)
+ */
+
+/**
+ * @typedef {() => number} RandomSource a function returning a number in [0, 1)
+ */
+
+/**
+ * A number of milliseconds, or `fallback` when it is not a finite number ≥ 0.
+ * @param {unknown} value
+ * @param {number} fallback
+ * @returns {number}
+ */
+function nonNegative(value, fallback) {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * One draw of `random`, kept inside [0, 1) whatever the function returns.
+ * @param {RandomSource} random
+ * @returns {number}
+ */
+function draw(random) {
+  const r = random();
+  if (typeof r !== 'number' || !Number.isFinite(r) || r < 0) return 0;
+  return r >= 1 ? 1 - Number.EPSILON : r;
+}
+
+/**
+ * The upper bound of attempt `attempt`'s delay: `min(maxMs, baseMs * 2 ** attempt)`.
+ *
+ * @param {number} attempt 0-based; negative or non-finite counts as 0
+ * @param {BackoffOptions} [options]
+ * @returns {number} ms
+ */
+export function backoffCap(attempt, options = {}) {
+  const baseMs = nonNegative(options.baseMs, DEFAULT_BASE_MS);
+  const maxMs = nonNegative(options.maxMs, DEFAULT_MAX_MS);
+  const n = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
+  // 2 ** 1100 is Infinity; min() then gives maxMs, as it should.
+  return Math.min(maxMs, baseMs * 2 ** n);
+}
+
+/**
+ * The delay before reconnect attempt `attempt` (0-based), with full jitter:
+ * a whole number of ms drawn uniformly from [0, min(maxMs, baseMs * 2 ** attempt)].
+ *
+ * @param {number} attempt 0 for the first retry
+ * @param {BackoffOptions} [options]
+ * @param {RandomSource} [random]
+ * @returns {number} ms, an integer in [0, cap]
+ */
+export function backoffDelay(attempt, options = {}, random = Math.random) {
+  const cap = backoffCap(attempt, options);
+  return Math.min(cap, Math.floor(draw(random) * (Math.floor(cap) + 1)));
+}
+
+/**
+ * How much jitter goes on top of a server-given delay: 10% of it, at least
+ * 50 ms and at most 1 s. The server already spreads its drain delays over a
+ * window, so a little is enough to keep clients that were told the same
+ * number apart.
+ *
+ * @param {number} afterMs
+ * @returns {number} ms
+ */
+export function serverJitterCap(afterMs) {
+  return Math.min(1000, Math.max(50, Math.round(afterMs * 0.1)));
+}
+
+/**
+ * The delay to honour a server's `reconnect {afterMs}`: `afterMs` plus a
+ * little jitter, never less than `afterMs` (a missing or invalid value counts
+ * as 0).
+ *
+ * @param {number} afterMs the server's delay
+ * @param {RandomSource} [random]
+ * @returns {number} ms, an integer in [ceil(afterMs), ceil(afterMs) + serverJitterCap(afterMs)]
+ */
+export function serverDelay(afterMs, random = Math.random) {
+  const base = Math.ceil(nonNegative(afterMs, 0));
+  const jitter = serverJitterCap(base);
+  return base + Math.min(jitter, Math.floor(draw(random) * (jitter + 1)));
+}

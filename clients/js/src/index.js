@@ -1,0 +1,10 @@
+// @ts-check
+/**
+ * Trackwire's browser SDK: `TrackwireClient` and what a UI needs beside
+ * it. Plain ES modules, no build step; the server serves them at `/sdk/`.
+ */
+
+export { TrackwireClient } from './client.js';
+export { backoffDelay } from './backoff.js';
+export { timelineSteps, MAIN_PATH, FINAL_STATUSES } from './order-state.js';
+export { TRANSPORTS } from './state.js';

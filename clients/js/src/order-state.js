@@ -1,0 +1,713 @@
+// @ts-check
+/**
+ * The client-side view of one order: the server's snapshot, moved forward by
+ * the events of `order:{id}` exactly as the server's `Order::apply` does
+ * (crates/domain/src/order.rs), plus a timeline of the durable events seen.
+ *
+ * Every function is pure and returns a new view; the input is never mutated.
+ * A function returns the very same view when nothing changed.
+ *
+ * Rules, mirrored from the server:
+ * - statuses follow the state machine of docs/domain.md: forward along
+ *   placed → confirmed → preparing → shipped → out_for_delivery → delivered
+ *   (skipping is fine), cancelled until shipped, returned once shipped;
+ *   delivered, cancelled and returned are final and sticky;
+ * - a durable event the state machine would refuse (backwards, final order,
+ *   delivery_failed too early, a second order_created) changes nothing but
+ *   the timeline (its entry carries `ignored`) and the view's `seq`;
+ * - events at or below the view's `seq` only add their timeline entry (so a
+ *   history fetched after a snapshot fills the timeline without applying
+ *   anything twice);
+ * - `location` is latest-wins by the sender's `ts` and frozen once final;
+ * - chat and other topics' events leave the view as it is.
+ *
+ * @module order-state
+ */
+
+/** @typedef {import('./pipeline.js').Envelope} Envelope */
+
+/**
+ * @typedef {'placed' | 'confirmed' | 'preparing' | 'shipped' | 'out_for_delivery' | 'delivered' | 'cancelled' | 'returned'} OrderStatus
+ */
+/** @typedef {'placed' | 'confirmed' | 'preparing' | 'shipped' | 'out_for_delivery' | 'delivered'} MainStatus */
+/** @typedef {'delivered' | 'cancelled' | 'returned'} FinalStatus */
+
+/** The main path, in order. */
+export const MAIN_PATH = /** @type {const} */ ([
+  'placed',
+  'confirmed',
+  'preparing',
+  'shipped',
+  'out_for_delivery',
+  'delivered',
+]);
+
+/** Every status. */
+export const STATUSES = /** @type {const} */ ([...MAIN_PATH, 'cancelled', 'returned']);
+
+/** The statuses nothing follows. */
+export const FINAL_STATUSES = /** @type {const} */ (['delivered', 'cancelled', 'returned']);
+
+/**
+ * @typedef {{ id: string, name?: string, phone?: string }} Party
+ * @typedef {{ name: string, quantity: number }} Item
+ * @typedef {{ lat: number, lng: number, heading?: number, ts: number }} Location
+ * @typedef {{ reason: string, since: string }} Delay
+ */
+
+/**
+ * Why an event changed nothing but the timeline.
+ * @typedef {'backwards' | 'invalid_transition' | 'order_final' | 'not_allowed_in_status' | 'already_created' | 'invalid_payload'} IgnoredReason
+ */
+
+/**
+ * One durable event of the order, for a timeline.
+ * @typedef {object} TimelineEntry
+ * @property {number} seq
+ * @property {string} type the event type
+ * @property {string} at its `occurredAt` ('' when it had none)
+ * @property {OrderStatus} [status] status_changed: the new status; order_created: placed
+ * @property {string} [reason] status_changed, delayed, delivery_failed
+ * @property {string} [text] instructions_changed
+ * @property {string} [eta] eta_changed, delayed
+ * @property {Party} [courier] courier_assigned
+ * @property {OrderStatus} [orderStatus] the order's status once the event
+ *   applied (absent on entries added from history at or below the view's seq)
+ * @property {IgnoredReason} [ignored] set when the view refused the event
+ */
+
+/**
+ * The order as a UI shows it.
+ * @typedef {object} OrderView
+ * @property {string} id
+ * @property {Party | null} customer
+ * @property {Party | null} courier
+ * @property {Item[]} items
+ * @property {string} address
+ * @property {OrderStatus} status
+ * @property {string | null} eta RFC 3339
+ * @property {Location | null} location the courier's latest position
+ * @property {string | null} instructions
+ * @property {Delay | null} delay set by `delayed`, cleared by the next status change
+ * @property {string | null} lastFailure the last failed delivery's reason, cleared on delivery
+ * @property {string | null} internalNote staff only
+ * @property {number} seq the last durable event reflected (0: none)
+ * @property {string | null} epoch
+ * @property {boolean} final delivered, cancelled or returned
+ * @property {string | null} createdAt RFC 3339
+ * @property {string | null} updatedAt RFC 3339
+ * @property {TimelineEntry[]} timeline durable events by seq, one per seq
+ * @property {number} lastUpdated ms since 1970 of the last change (0: unknown)
+ */
+
+/**
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+function isObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is string}
+ */
+function isString(value) {
+  return typeof value === 'string';
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is number}
+ */
+function isFiniteNumber(value) {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * The status named `raw`, or undefined.
+ * @param {unknown} raw
+ * @returns {OrderStatus | undefined}
+ */
+export function parseStatus(raw) {
+  return STATUSES.find((s) => s === raw);
+}
+
+/**
+ * How far along a status is; a transition never lowers it (final states rank
+ * highest, like the server's `progress`).
+ * @param {OrderStatus} status
+ * @returns {number} 0 (placed) … 5 (delivered, cancelled, returned)
+ */
+export function statusRank(status) {
+  const i = MAIN_PATH.indexOf(/** @type {MainStatus} */ (status));
+  return i >= 0 ? i : MAIN_PATH.length - 1;
+}
+
+/**
+ * @param {OrderStatus} status
+ * @returns {status is FinalStatus}
+ */
+export function isFinalStatus(status) {
+  return status === 'delivered' || status === 'cancelled' || status === 'returned';
+}
+
+/**
+ * Every status `status` may move to, in path order (the server's
+ * `allowed_next`).
+ * @param {OrderStatus} status
+ * @returns {OrderStatus[]}
+ */
+export function allowedNext(status) {
+  if (isFinalStatus(status)) return [];
+  const rank = statusRank(status);
+  /** @type {OrderStatus[]} */
+  const next = MAIN_PATH.filter((s) => statusRank(s) > rank);
+  if (status === 'placed' || status === 'confirmed' || status === 'preparing') next.push('cancelled');
+  if (status === 'shipped' || status === 'out_for_delivery') next.push('returned');
+  return next;
+}
+
+/**
+ * @param {OrderStatus} from
+ * @param {OrderStatus} to
+ * @returns {boolean}
+ */
+export function canBecome(from, to) {
+  return allowedNext(from).includes(to);
+}
+
+/**
+ * A party from the wire: an object with an `id`, or a bare id string.
+ * @param {unknown} raw
+ * @returns {Party | null}
+ */
+export function toParty(raw) {
+  if (isString(raw)) return raw === '' ? null : { id: raw };
+  if (!isObject(raw) || !isString(raw.id)) return null;
+  /** @type {Party} */
+  const party = { id: raw.id };
+  if (isString(raw.name)) party.name = raw.name;
+  if (isString(raw.phone)) party.phone = raw.phone;
+  return party;
+}
+
+/**
+ * @param {unknown} raw
+ * @returns {Item[]}
+ */
+function toItems(raw) {
+  if (!Array.isArray(raw)) return [];
+  /** @type {Item[]} */
+  const items = [];
+  for (const item of raw) {
+    if (!isObject(item) || !isString(item.name)) continue;
+    items.push({ name: item.name, quantity: isFiniteNumber(item.quantity) ? item.quantity : 1 });
+  }
+  return items;
+}
+
+/**
+ * @param {unknown} raw
+ * @returns {Location | null}
+ */
+function toLocation(raw) {
+  if (!isObject(raw) || !isFiniteNumber(raw.lat) || !isFiniteNumber(raw.lng) || !isFiniteNumber(raw.ts)) {
+    return null;
+  }
+  /** @type {Location} */
+  const location = { lat: raw.lat, lng: raw.lng, ts: raw.ts };
+  if (isFiniteNumber(raw.heading)) location.heading = raw.heading;
+  return location;
+}
+
+/**
+ * @param {unknown} raw
+ * @returns {Delay | null}
+ */
+function toDelay(raw) {
+  if (!isObject(raw) || !isString(raw.reason)) return null;
+  return { reason: raw.reason, since: isString(raw.since) ? raw.since : '' };
+}
+
+/**
+ * @param {unknown} raw
+ * @returns {string | null}
+ */
+function stringOrNull(raw) {
+  return isString(raw) ? raw : null;
+}
+
+/**
+ * ms since 1970 of an RFC 3339 time, or undefined.
+ * @param {unknown} raw
+ * @returns {number | undefined}
+ */
+function timeOf(raw) {
+  if (!isString(raw)) return undefined;
+  const ms = Date.parse(raw);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * The view of an order nothing is known about yet.
+ * @param {string} id
+ * @returns {OrderView}
+ */
+export function emptyOrder(id) {
+  return {
+    id,
+    customer: null,
+    courier: null,
+    items: [],
+    address: '',
+    status: 'placed',
+    eta: null,
+    location: null,
+    instructions: null,
+    delay: null,
+    lastFailure: null,
+    internalNote: null,
+    seq: 0,
+    epoch: null,
+    final: false,
+    createdAt: null,
+    updatedAt: null,
+    timeline: [],
+    lastUpdated: 0,
+  };
+}
+
+/**
+ * The view of a server snapshot (`GET /v1/orders/{id}`, a `snapshot` frame's
+ * `order`). A snapshot replaces what was known; when `previous` is the view
+ * of the same order and epoch, its timeline entries the snapshot covers
+ * (seq ≤ snapshot seq) are kept.
+ *
+ * @param {unknown} order the snapshot JSON
+ * @param {OrderView} [previous]
+ * @returns {OrderView}
+ */
+export function fromSnapshot(order, previous) {
+  const o = isObject(order) ? order : {};
+  const id = isString(o.id) ? o.id : previous?.id ?? '';
+  const status = parseStatus(o.status) ?? 'placed';
+  const seq = isFiniteNumber(o.seq) && o.seq >= 0 ? Math.floor(o.seq) : 0;
+  const epoch = isString(o.epoch) && o.epoch !== '' ? o.epoch : null;
+  const updatedAt = stringOrNull(o.updatedAt);
+  const keep =
+    previous !== undefined && previous.id === id && previous.epoch !== null && previous.epoch === epoch
+      ? previous.timeline.filter((e) => e.seq <= seq)
+      : [];
+  return {
+    id,
+    customer: toParty(o.customer),
+    courier: toParty(o.courier),
+    items: toItems(o.items),
+    address: isString(o.address) ? o.address : '',
+    status,
+    eta: stringOrNull(o.eta),
+    location: toLocation(o.location),
+    instructions: stringOrNull(o.instructions),
+    delay: toDelay(o.delay),
+    lastFailure: stringOrNull(o.lastFailure),
+    internalNote: stringOrNull(o.internalNote),
+    seq,
+    epoch,
+    final: typeof o.final === 'boolean' ? o.final || isFinalStatus(status) : isFinalStatus(status),
+    createdAt: stringOrNull(o.createdAt),
+    updatedAt,
+    timeline: keep,
+    lastUpdated: timeOf(updatedAt) ?? previous?.lastUpdated ?? 0,
+  };
+}
+
+/**
+ * `timeline` with `entry` in seq order, or `timeline` itself when it already
+ * has that seq.
+ * @param {TimelineEntry[]} timeline
+ * @param {TimelineEntry} entry
+ * @returns {TimelineEntry[]}
+ */
+function withEntry(timeline, entry) {
+  let i = timeline.length;
+  while (i > 0 && timeline[i - 1].seq > entry.seq) i -= 1;
+  if (i > 0 && timeline[i - 1].seq === entry.seq) return timeline;
+  return [...timeline.slice(0, i), entry, ...timeline.slice(i)];
+}
+
+/**
+ * The timeline entry of a durable event.
+ * @param {Envelope} env
+ * @param {number} seq
+ * @returns {TimelineEntry}
+ */
+function entryOf(env, seq) {
+  const p = env.payload;
+  /** @type {TimelineEntry} */
+  const entry = { seq, type: env.type, at: isString(env.occurredAt) ? env.occurredAt : '' };
+  switch (env.type) {
+    case 'order_created':
+      entry.status = 'placed';
+      break;
+    case 'status_changed': {
+      const status = parseStatus(p.status);
+      if (status !== undefined) entry.status = status;
+      if (isString(p.reason)) entry.reason = p.reason;
+      break;
+    }
+    case 'eta_changed':
+      if (isString(p.eta)) entry.eta = p.eta;
+      break;
+    case 'delayed':
+      if (isString(p.reason)) entry.reason = p.reason;
+      if (isString(p.eta)) entry.eta = p.eta;
+      break;
+    case 'delivery_failed':
+      if (isString(p.reason)) entry.reason = p.reason;
+      break;
+    case 'courier_assigned': {
+      const courier = toParty(p.courier);
+      if (courier !== null) entry.courier = courier;
+      break;
+    }
+    case 'instructions_changed':
+      if (isString(p.text)) entry.text = p.text;
+      break;
+    default:
+      break;
+  }
+  return entry;
+}
+
+/**
+ * What a durable event changes, or why the state machine refuses it
+ * (the server's `Order::apply`).
+ *
+ * @param {OrderView} view
+ * @param {Envelope} env
+ * @param {string} at its occurredAt
+ * @returns {{ changes: Partial<OrderView> } | { ignored: IgnoredReason }}
+ */
+function decide(view, env, at) {
+  const p = env.payload;
+  if (env.type === 'order_created') {
+    if (view.seq > 0 || view.createdAt !== null) return { ignored: 'already_created' };
+    const customer = toParty(p.customer);
+    return {
+      changes: {
+        customer,
+        courier: toParty(p.courier),
+        items: toItems(p.items),
+        address: isString(p.address) ? p.address : '',
+        status: 'placed',
+        eta: stringOrNull(p.eta),
+        location: null,
+        instructions: isString(p.instructions) ? p.instructions : null,
+        delay: null,
+        lastFailure: null,
+        final: false,
+        createdAt: at,
+      },
+    };
+  }
+  if (isFinalStatus(view.status)) return { ignored: 'order_final' };
+  switch (env.type) {
+    case 'status_changed': {
+      const to = parseStatus(p.status);
+      if (to === undefined) return { ignored: 'invalid_payload' };
+      if (!canBecome(view.status, to)) {
+        return { ignored: statusRank(to) <= statusRank(view.status) ? 'backwards' : 'invalid_transition' };
+      }
+      /** @type {Partial<OrderView>} */
+      const changes = { status: to, final: isFinalStatus(to), delay: null };
+      if (to === 'delivered') changes.lastFailure = null;
+      return { changes };
+    }
+    case 'eta_changed':
+      if (!isString(p.eta)) return { ignored: 'invalid_payload' };
+      return { changes: { eta: p.eta } };
+    case 'delayed': {
+      /** @type {Partial<OrderView>} */
+      const changes = { delay: { reason: isString(p.reason) ? p.reason : '', since: at } };
+      if (isString(p.eta)) changes.eta = p.eta;
+      return { changes };
+    }
+    case 'delivery_failed':
+      if (view.status !== 'shipped' && view.status !== 'out_for_delivery') {
+        return { ignored: 'not_allowed_in_status' };
+      }
+      return { changes: { lastFailure: isString(p.reason) ? p.reason : '' } };
+    case 'courier_assigned': {
+      const courier = toParty(p.courier);
+      if (courier === null) return { ignored: 'invalid_payload' };
+      return { changes: { courier } };
+    }
+    case 'instructions_changed': {
+      const text = isString(p.text) ? p.text : '';
+      return { changes: { instructions: text.trim() === '' ? null : text } };
+    }
+    default:
+      // A type this SDK does not know yet: it is on the timeline and moves
+      // the seq, and changes nothing it cannot understand.
+      return { changes: {} };
+  }
+}
+
+/**
+ * Applies one envelope (a durable event of `order:{id}` or a `location`
+ * signal) and returns the new view; `view` itself when nothing changed.
+ *
+ * Pass envelopes in seq order (the {@link import('./pipeline.js').TopicPipeline}
+ * does it); an event at or below `view.seq` only adds its timeline entry.
+ *
+ * @param {OrderView} view
+ * @param {Envelope} envelope
+ * @param {number} [now] ms; `lastUpdated` becomes this (default: the event's
+ *   `occurredAt`, or a signal's `ts`)
+ * @returns {OrderView}
+ */
+export function applyEvent(view, envelope, now) {
+  if (!isObject(envelope) || !isObject(envelope.payload) || !isString(envelope.type)) return view;
+  const env = envelope;
+  if (isString(env.topic) && env.topic !== `order:${view.id}`) return view;
+  const seq = env.seq;
+  if (seq === undefined || seq === null) {
+    return env.type === 'location' ? applyLocation(view, env, now) : view;
+  }
+  if (!isFiniteNumber(seq) || !Number.isInteger(seq) || seq < 1) return view;
+  if (env.type === 'chat_message') return view;
+  const epoch = isString(env.epoch) && env.epoch !== '' ? env.epoch : null;
+  if (view.epoch !== null && epoch !== null && epoch !== view.epoch) return view;
+  if (seq <= view.seq) {
+    const timeline = withEntry(view.timeline, entryOf(env, seq));
+    return timeline === view.timeline ? view : { ...view, timeline };
+  }
+  const at = isString(env.occurredAt) ? env.occurredAt : '';
+  const entry = entryOf(env, seq);
+  const outcome = decide(view, env, at);
+  if ('ignored' in outcome) {
+    entry.ignored = outcome.ignored;
+    entry.orderStatus = view.status;
+    return {
+      ...view,
+      seq,
+      epoch: view.epoch ?? epoch,
+      timeline: withEntry(view.timeline, entry),
+    };
+  }
+  /** @type {OrderView} */
+  const next = {
+    ...view,
+    ...outcome.changes,
+    seq,
+    epoch: view.epoch ?? epoch,
+    updatedAt: at === '' ? view.updatedAt : at,
+    lastUpdated: now ?? timeOf(at) ?? view.lastUpdated,
+  };
+  const note = env.payload.internalNote;
+  if (isString(note)) next.internalNote = note.trim() === '' ? null : note;
+  entry.orderStatus = next.status;
+  next.timeline = withEntry(view.timeline, entry);
+  return next;
+}
+
+/**
+ * Applies envelopes in turn.
+ * @param {OrderView} view
+ * @param {ReadonlyArray<Envelope>} envelopes
+ * @param {number} [now]
+ * @returns {OrderView}
+ */
+export function applyEvents(view, envelopes, now) {
+  return envelopes.reduce((next, envelope) => applyEvent(next, envelope, now), view);
+}
+
+/**
+ * A courier position: taken when newer than the one shown, never once final
+ * (the server's `observe_location`).
+ * @param {OrderView} view
+ * @param {Envelope} env
+ * @param {number | undefined} now
+ * @returns {OrderView}
+ */
+function applyLocation(view, env, now) {
+  if (view.final) return view;
+  const location = toLocation(env.payload);
+  if (location === null) return view;
+  if (view.location !== null && view.location.ts >= location.ts) return view;
+  return { ...view, location, lastUpdated: now ?? location.ts };
+}
+
+/**
+ * @typedef {'done' | 'current' | 'pending'} StepState
+ */
+
+/**
+ * A step of the main path.
+ * @typedef {object} PathStep
+ * @property {'step'} kind
+ * @property {MainStatus} status
+ * @property {StepState} state
+ * @property {string} [at] when the order reached it, if known
+ * @property {number} [seq]
+ */
+
+/**
+ * A delay or a failed delivery attempt: shown under the step the order was
+ * at, without ending it.
+ * @typedef {object} WarningStep
+ * @property {'warning'} kind
+ * @property {'delayed' | 'delivery_failed'} type
+ * @property {string} reason
+ * @property {string} at when it happened ('' when unknown)
+ * @property {number} [seq] absent when only the snapshot told of it
+ * @property {boolean} active still in force (the view's `delay` / `lastFailure`)
+ */
+
+/**
+ * The end of an order that left the main path.
+ * @typedef {object} FinalStep
+ * @property {'final'} kind
+ * @property {'cancelled' | 'returned'} status
+ * @property {'current'} state
+ * @property {string} [at]
+ * @property {number} [seq]
+ * @property {string} [reason]
+ */
+
+/** @typedef {PathStep | WarningStep | FinalStep} TimelineStep */
+
+/**
+ * The steps a status timeline shows, in order: the main path (done, current,
+ * pending; a delivered order has every step done), each warning right after
+ * the step the order was at when it happened, and for a cancelled or returned
+ * order the steps it reached followed by its final step.
+ *
+ * @param {OrderView} view
+ * @returns {TimelineStep[]}
+ */
+export function timelineSteps(view) {
+  const applied = view.timeline.filter((e) => e.ignored === undefined);
+  /** @type {Map<OrderStatus, TimelineEntry>} */
+  const reachedAt = new Map();
+  for (const entry of applied) {
+    if (entry.status !== undefined && (entry.type === 'status_changed' || entry.type === 'order_created')) {
+      reachedAt.set(entry.status, entry);
+    }
+  }
+  const status = view.status;
+  const offPath = status === 'cancelled' || status === 'returned';
+  let reached = statusRank(status);
+  if (offPath) {
+    // How far it got before leaving the path.
+    reached = status === 'returned' ? statusRank('shipped') : 0;
+    for (const entry of applied) {
+      for (const s of [entry.status, entry.orderStatus]) {
+        if (s !== undefined && !isFinalStatus(s)) reached = Math.max(reached, statusRank(s));
+      }
+    }
+  }
+
+  /** @type {Map<OrderStatus, WarningStep[]>} */
+  const warningsAt = new Map();
+  const lastDelay = findLast(applied, (e) => e.type === 'delayed');
+  const lastFailure = findLast(applied, (e) => e.type === 'delivery_failed');
+  /** @type {OrderStatus} */
+  let context = 'placed';
+  for (const entry of applied) {
+    // The status the order was at once this event applied.
+    if (entry.orderStatus !== undefined) context = entry.orderStatus;
+    else if (entry.status !== undefined) context = entry.status;
+    if (entry.type !== 'delayed' && entry.type !== 'delivery_failed') continue;
+    addWarning(warningsAt, context, {
+      kind: 'warning',
+      type: entry.type,
+      reason: entry.reason ?? '',
+      at: entry.at,
+      seq: entry.seq,
+      active:
+        entry.type === 'delayed'
+          ? view.delay !== null && entry === lastDelay
+          : view.lastFailure !== null && entry === lastFailure,
+    });
+  }
+  // A snapshot carries a delay or a failure the timeline has not seen.
+  if (view.delay !== null && lastDelay === undefined) {
+    addWarning(warningsAt, status, {
+      kind: 'warning',
+      type: 'delayed',
+      reason: view.delay.reason,
+      at: view.delay.since,
+      active: true,
+    });
+  }
+  if (view.lastFailure !== null && lastFailure === undefined) {
+    addWarning(warningsAt, status, {
+      kind: 'warning',
+      type: 'delivery_failed',
+      reason: view.lastFailure,
+      at: '',
+      active: true,
+    });
+  }
+
+  /** @type {TimelineStep[]} */
+  const steps = [];
+  const currentRank = statusRank(status);
+  for (const s of MAIN_PATH) {
+    const rank = statusRank(s);
+    if (offPath && rank > reached) continue;
+    /** @type {StepState} */
+    let state = 'pending';
+    if (offPath || status === 'delivered' || rank < currentRank) state = 'done';
+    else if (rank === currentRank) state = 'current';
+    /** @type {PathStep} */
+    const step = { kind: 'step', status: s, state };
+    const entry = reachedAt.get(s);
+    if (entry !== undefined) {
+      step.at = entry.at;
+      step.seq = entry.seq;
+    } else if (s === 'placed' && view.createdAt !== null) {
+      step.at = view.createdAt;
+    }
+    steps.push(step);
+    steps.push(...(warningsAt.get(s) ?? []));
+  }
+  if (offPath) {
+    steps.push(...(warningsAt.get(status) ?? []));
+    /** @type {FinalStep} */
+    const final = { kind: 'final', status, state: 'current' };
+    const entry = reachedAt.get(status);
+    if (entry !== undefined) {
+      final.at = entry.at;
+      final.seq = entry.seq;
+      if (entry.reason !== undefined) final.reason = entry.reason;
+    }
+    steps.push(final);
+  }
+  return steps;
+}
+
+/**
+ * @param {Map<OrderStatus, WarningStep[]>} warningsAt
+ * @param {OrderStatus} status
+ * @param {WarningStep} warning
+ * @returns {void}
+ */
+function addWarning(warningsAt, status, warning) {
+  const list = warningsAt.get(status);
+  if (list === undefined) warningsAt.set(status, [warning]);
+  else list.push(warning);
+}
+
+/**
+ * @template T
+ * @param {T[]} list
+ * @param {(item: T) => boolean} test
+ * @returns {T | undefined}
+ */
+function findLast(list, test) {
+  for (let i = list.length - 1; i >= 0; i -= 1) if (test(list[i])) return list[i];
+  return undefined;
+}

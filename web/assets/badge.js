@@ -1,0 +1,50 @@
+// @ts-check
+/**
+ * The connection badge's words: what the connection state means for the
+ * data on screen, truthfully ("Live", "Reconnecting in 4 s…", "Offline –
+ * showing data from 10:42", "Final").
+ */
+
+/**
+ * @typedef {object} Badge
+ * @property {'live' | 'degraded' | 'connecting' | 'offline' | 'final'} tone
+ * @property {string} text
+ */
+
+/**
+ * @param {import('/sdk/index.js').ConnectionState} state
+ * @param {{ lastUpdated?: number, final?: boolean, now?: number }} [context]
+ * @returns {Badge}
+ */
+export function badgeFor(state, context = {}) {
+  const now = context.now ?? Date.now();
+  if (context.final) return { tone: 'final', text: 'Final – this order is complete' };
+  const since = context.lastUpdated ? ` – showing data from ${clock(context.lastUpdated)}` : '';
+  switch (state.status) {
+    case 'live':
+      return { tone: 'live', text: 'Live' };
+    case 'degraded':
+      return { tone: 'degraded', text: `Live (${label(state.transport)})` };
+    case 'reconnecting': {
+      const seconds = Math.max(0, Math.ceil((state.nextRetryAt - now) / 1000));
+      return {
+        tone: 'offline',
+        text: seconds > 0 ? `Reconnecting in ${seconds} s…${since}` : `Reconnecting…${since}`,
+      };
+    }
+    case 'closed':
+      return { tone: 'offline', text: `Offline${since}` };
+    default:
+      return { tone: 'connecting', text: 'Connecting…' };
+  }
+}
+
+/** @param {string} transport */
+function label(transport) {
+  return { sse: 'streaming', 'long-poll': 'long polling', polling: 'polling', websocket: 'live' }[transport] ?? transport;
+}
+
+/** @param {number} ms */
+function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,481 @@
+// @ts-check
+/**
+ * /dispatch: every order of the tenant, live from the `orders` feed.
+ *
+ * The feed's listener only marks the page dirty; a render runs at most
+ * once per animation frame and at most every 250 ms, and touches only the
+ * rows whose order changed (dispatch-table.js). The last data stays on
+ * screen through a reconnect; the connection badge says how old it is.
+ * Filters (status, delayed, courier, search) and the open order live in
+ * the URL's query, so a reload or a shared link shows the same view.
+ */
+
+import { badgeFor } from '/assets/badge.js';
+import { currentPersona, sdk } from '/assets/session.js';
+import { FINAL, STATUSES, STATUS_LABEL, h, partyName, showBadge } from '/assets/dispatch-format.js';
+import { ROLE_LABEL, mountSession } from '/assets/dispatch-header.js';
+import { OrderTable } from '/assets/dispatch-table.js';
+import { DetailPanel } from '/assets/dispatch-detail.js';
+
+/** @typedef {import('/sdk/index.js').OrderView} OrderView */
+
+const MIN_RENDER_INTERVAL_MS = 250;
+const SUMMARY_ANNOUNCE_MS = 5000;
+const STAFF = new Set(['dispatcher', 'admin', 'service']);
+/** Below this width the detail panel covers the list. */
+const narrow = window.matchMedia('(max-width: 900px)');
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const els = {
+  conn: $('conn'),
+  summary: $('summary'),
+  problem: $('feed-problem'),
+  statusFilter: $('status-filter'),
+  search: /** @type {HTMLInputElement} */ ($('search')),
+  courier: /** @type {HTMLSelectElement} */ ($('courier-filter')),
+  delayed: /** @type {HTMLInputElement} */ ($('delayed-filter')),
+  delayedCount: $('delayed-count'),
+  clear: $('clear-filters'),
+  shown: $('shown'),
+  rows: /** @type {HTMLTableSectionElement} */ ($('rows')),
+  tableState: $('table-state'),
+  detail: $('detail'),
+  announcer: $('announcer'),
+};
+
+mountSession($('session'));
+
+/** What the page shows, and where the rendering stands (tests read it). */
+const debug = { renders: 0, rowsUpdated: 0 };
+Object.assign(window, { trackwireDispatch: debug });
+
+// --- filters ---------------------------------------------------------------
+
+const query = new URLSearchParams(location.search);
+const filters = {
+  status: query.get('status') ?? 'all',
+  delayed: query.get('delayed') === '1',
+  courier: query.get('courier') ?? '',
+  q: query.get('q') ?? '',
+};
+/** @type {string | null} */
+let selected = query.get('order');
+let needsRefilter = false;
+
+els.search.value = filters.q;
+els.delayed.checked = filters.delayed;
+
+/** @param {OrderView} v */
+function matches(v) {
+  if (filters.status === 'active' && FINAL.has(v.status)) return false;
+  if (filters.status !== 'all' && filters.status !== 'active' && v.status !== filters.status) return false;
+  if (filters.delayed && v.delay === null) return false;
+  if (filters.courier === 'none' && v.courier !== null) return false;
+  if (filters.courier && filters.courier !== 'none' && v.courier?.id !== filters.courier) return false;
+  const q = filters.q.trim().toLowerCase();
+  if (q) {
+    const hay = [v.id, v.customer?.id, v.customer?.name, v.courier?.name, v.address].join(' ').toLowerCase();
+    if (!hay.includes(q)) return false;
+  }
+  return true;
+}
+
+function filtersActive() {
+  return filters.status !== 'all' || filters.delayed || filters.courier !== '' || filters.q.trim() !== '';
+}
+
+function saveUrl() {
+  const q = new URLSearchParams();
+  if (filters.status !== 'all') q.set('status', filters.status);
+  if (filters.delayed) q.set('delayed', '1');
+  if (filters.courier) q.set('courier', filters.courier);
+  if (filters.q.trim()) q.set('q', filters.q.trim());
+  if (selected) q.set('order', selected);
+  const search = q.toString();
+  history.replaceState(null, '', search ? `?${search}` : location.pathname);
+}
+
+function filtersChanged() {
+  table.setFilter(matches);
+  saveUrl();
+  renderNow();
+}
+
+/** @type {Map<string, HTMLButtonElement>} */
+const statusButtons = new Map();
+for (const key of ['all', 'active', ...STATUSES]) {
+  const label = key === 'all' ? 'All' : key === 'active' ? 'Active' : STATUS_LABEL[key];
+  const button = /** @type {HTMLButtonElement} */ (
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'status-button',
+        dataset: { status: key },
+        'aria-pressed': String(filters.status === key),
+        onclick: () => {
+          filters.status = key;
+          for (const [k, b] of statusButtons) b.setAttribute('aria-pressed', String(k === key));
+          filtersChanged();
+        },
+      },
+      h('span', { class: 'status-button-label', text: label }),
+      h('span', { class: 'status-button-count', text: '0' }),
+    )
+  );
+  statusButtons.set(key, button);
+  els.statusFilter.append(button);
+}
+
+els.search.addEventListener('input', () => {
+  filters.q = els.search.value;
+  filtersChanged();
+});
+els.delayed.addEventListener('change', () => {
+  filters.delayed = els.delayed.checked;
+  filtersChanged();
+});
+els.courier.addEventListener('change', () => {
+  filters.courier = els.courier.value;
+  filtersChanged();
+});
+els.clear.addEventListener('click', clearFilters);
+
+function clearFilters() {
+  filters.status = 'all';
+  filters.delayed = false;
+  filters.courier = '';
+  filters.q = '';
+  els.search.value = '';
+  els.delayed.checked = false;
+  els.courier.value = '';
+  for (const [k, b] of statusButtons) b.setAttribute('aria-pressed', String(k === 'all'));
+  filtersChanged();
+}
+
+/** Couriers seen so far, in the courier filter (only ever added to). */
+/** @type {Set<string>} */
+const couriersListed = new Set();
+
+/** @param {Map<string, OrderView>} orders */
+function addCouriers(orders) {
+  for (const v of orders.values()) {
+    const c = v.courier;
+    if (!c || couriersListed.has(c.id)) continue;
+    couriersListed.add(c.id);
+    const option = /** @type {HTMLOptionElement} */ (h('option', { value: c.id, text: partyName(c) }));
+    const after = [...els.courier.options].slice(2).find((o) => o.text.localeCompare(option.text) > 0);
+    els.courier.insertBefore(option, after ?? null);
+  }
+  // A courier named in the URL before any order showed them.
+  if (filters.courier && els.courier.value !== filters.courier && couriersListed.has(filters.courier)) {
+    els.courier.value = filters.courier;
+  }
+}
+
+// --- the feed ----------------------------------------------------------------
+
+const persona = currentPersona();
+const table = new OrderTable(els.rows, {
+  onSelect: (id) => (id === selected ? closeDetail(true) : select(id)),
+  onFocusLeft: () => {
+    needsRefilter = true;
+    schedule();
+  },
+});
+table.setFilter(matches);
+
+/**
+ * @param {string} title
+ * @param {string} text
+ */
+function showProblem(title, text) {
+  if (els.problem.dataset.text === title + text && !els.problem.hidden) return;
+  els.problem.dataset.text = title + text;
+  els.problem.replaceChildren(
+    h('div', {}, h('strong', { text: title }), h('p', {}, text, ' ', h('a', { href: '/login', text: 'Choose who you are' }), '.')),
+  );
+  els.problem.hidden = false;
+}
+
+function start() {
+  const client = sdk();
+  const feed = client.watch('orders', schedule);
+  const detail = new DetailPanel(els.detail, client, { onChange: schedule, onClose: () => closeDetail(true) });
+  client.onStateChange(() => {
+    updateBadge();
+    schedule();
+  });
+
+  /** @type {Map<string, OrderView> | null} */
+  let lastOrders = null;
+  let lastTone = '';
+  let wasOffline = false;
+  /** @type {ReturnType<typeof setInterval> | null} */
+  let ticker = null;
+
+  function updateBadge() {
+    const state = client.getState();
+    const lastUpdated = feed.snapshot().lastUpdated;
+    const badge = badgeFor(state, { lastUpdated: lastUpdated || undefined });
+    showBadge(els.conn, badge);
+    document.body.dataset.connection = badge.tone;
+    if (badge.tone !== lastTone) {
+      if (badge.tone === 'offline' && !wasOffline) {
+        wasOffline = true;
+        say('Connection lost. The orders shown are kept and may be out of date; reconnecting.');
+      } else if (wasOffline && (badge.tone === 'live' || badge.tone === 'degraded')) {
+        wasOffline = false;
+        say('Connected again. Orders are live.');
+      }
+    }
+    lastTone = badge.tone;
+    // A countdown needs a tick; nothing else does.
+    if (state.status === 'reconnecting' && !ticker) ticker = setInterval(updateBadge, 1000);
+    else if (state.status !== 'reconnecting' && ticker) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  }
+
+  renderFn = () => {
+    const snap = feed.snapshot();
+    const orders = snap.feed?.orders;
+    if (orders && orders !== lastOrders) {
+      lastOrders = orders;
+      debug.rowsUpdated += table.sync(orders);
+      addCouriers(orders);
+    }
+    if (needsRefilter) {
+      // The focus left a row kept visible for it: re-check visibility.
+      needsRefilter = false;
+      table.refilter();
+    }
+    if (snap.status === 'error') {
+      showProblem(
+        snap.error === 'forbidden' ? 'The order feed is for staff.' : 'The order feed is not available.',
+        snap.error === 'forbidden'
+          ? 'This account may not see every order of the tenant. Log in as the dispatcher.'
+          : `The server refused it (${snap.error}).`,
+      );
+    } else {
+      els.problem.hidden = true;
+    }
+    summarize(lastOrders ?? new Map(), snap.status);
+    if (selected) {
+      const view = lastOrders?.get(selected);
+      detail.open(selected);
+      detail.render(view);
+    } else {
+      detail.close();
+    }
+    updateBadge();
+  };
+
+  closeFn = (returnFocus) => {
+    const was = selected;
+    const focusWasInPanel = els.detail.contains(document.activeElement);
+    selected = null;
+    table.setSelected(null);
+    detail.close();
+    setSheet(false);
+    saveUrl();
+    renderNow();
+    if (was && (returnFocus || focusWasInPanel)) table.focusRow(was);
+  };
+
+  selectFn = (id) => {
+    selected = id;
+    table.setSelected(id);
+    detail.open(id);
+    saveUrl();
+    renderNow();
+    if (narrow.matches) {
+      setSheet(true);
+      detail.focusTitle();
+    }
+  };
+
+  if (selected) {
+    table.setSelected(selected);
+    setSheet(narrow.matches);
+  }
+  narrow.addEventListener('change', () => setSheet(narrow.matches && selected !== null));
+  updateBadge();
+  renderNow();
+}
+
+/** @type {() => void} */
+let renderFn = () => {};
+/** @type {(returnFocus: boolean) => void} */
+let closeFn = () => {};
+/** @type {(id: string) => void} */
+let selectFn = () => {};
+
+/**
+ * On narrow screens the open order covers the page like a dialog: the
+ * rest is inert until it closes.
+ * @param {boolean} on
+ */
+function setSheet(on) {
+  document.body.classList.toggle('detail-open', on);
+  if (on) {
+    els.detail.setAttribute('role', 'dialog');
+    els.detail.setAttribute('aria-modal', 'true');
+  } else {
+    els.detail.removeAttribute('role');
+    els.detail.removeAttribute('aria-modal');
+  }
+  for (const el of document.querySelectorAll('.site-header, .skip-link, .dispatch-head, .filters, #orders-region')) {
+    /** @type {HTMLElement} */ (el).inert = on;
+  }
+}
+
+/** @param {string} id */
+function select(id) {
+  selectFn(id);
+}
+
+/** @param {boolean} returnFocus */
+function closeDetail(returnFocus) {
+  closeFn(returnFocus);
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && selected) {
+    event.preventDefault();
+    closeDetail(true);
+  }
+});
+
+// --- rendering, batched --------------------------------------------------------
+
+let scheduled = false;
+let lastRender = -Infinity;
+
+/** Marks the page dirty; renders on the next frame at least 250 ms after the last. */
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  const wait = Math.max(0, lastRender + MIN_RENDER_INTERVAL_MS - performance.now());
+  setTimeout(() => requestAnimationFrame(renderNow), wait);
+}
+
+function renderNow() {
+  scheduled = false;
+  lastRender = performance.now();
+  debug.renders += 1;
+  renderFn();
+}
+
+// --- summary, counts, states -------------------------------------------------
+
+/**
+ * @param {Map<string, OrderView>} orders
+ * @param {string} feedStatus
+ */
+function summarize(orders, feedStatus) {
+  /** @type {Record<string, number>} */
+  const counts = { all: orders.size, active: 0 };
+  for (const s of STATUSES) counts[s] = 0;
+  let delayed = 0;
+  for (const v of orders.values()) {
+    counts[v.status] = (counts[v.status] ?? 0) + 1;
+    if (!FINAL.has(v.status)) counts.active += 1;
+    if (v.delay) delayed += 1;
+  }
+  for (const [key, button] of statusButtons) {
+    const n = String(counts[key] ?? 0);
+    const countEl = /** @type {HTMLElement} */ (button.lastElementChild);
+    if (countEl.textContent !== n) countEl.textContent = n;
+    button.toggleAttribute('data-zero', n === '0');
+  }
+  els.delayedCount.textContent = `(${delayed})`;
+  els.clear.hidden = !filtersActive();
+
+  const loaded = feedStatus !== 'loading' || orders.size > 0;
+  if (loaded) {
+    const parts = [
+      `${orders.size} ${orders.size === 1 ? 'order' : 'orders'}`,
+      `${counts.active} active`,
+      `${delayed} delayed`,
+      `${counts.out_for_delivery} out for delivery`,
+    ];
+    const text = parts.join(' · ');
+    if (els.summary.textContent !== text) els.summary.textContent = text;
+    announceSummary(`${parts.join(', ')}.`);
+  }
+  els.shown.textContent = filtersActive() ? `Showing ${table.visibleCount} of ${orders.size}` : '';
+
+  if (table.visibleCount > 0 || [...table.rows.values()].some((r) => !r.tr.hidden)) setTableState('none');
+  else if (!loaded) setTableState('loading');
+  else if (orders.size === 0) setTableState('empty');
+  else setTableState('nomatch');
+}
+
+let tableState = '';
+/** @param {'none' | 'loading' | 'empty' | 'nomatch'} state */
+function setTableState(state) {
+  if (state === tableState) return;
+  tableState = state;
+  els.tableState.hidden = state === 'none';
+  els.tableState.dataset.state = state;
+  if (state === 'loading') {
+    els.tableState.replaceChildren(
+      h('div', { class: 'skeleton', 'aria-hidden': 'true' }, h('span'), h('span'), h('span'), h('span')),
+      h('p', { text: 'Loading orders…' }),
+    );
+  } else if (state === 'empty') {
+    els.tableState.replaceChildren(
+      h('p', { class: 'state-title', text: 'No orders yet' }),
+      h('p', { text: 'New orders appear here the moment they are created.' }),
+    );
+  } else if (state === 'nomatch') {
+    els.tableState.replaceChildren(
+      h('p', { class: 'state-title', text: 'No orders match these filters' }),
+      h('button', { type: 'button', class: 'btn', text: 'Clear filters', onclick: clearFilters }),
+    );
+  }
+}
+
+// --- the polite live region: summaries, not messages ----------------------
+
+let announced = '';
+let pendingSummary = '';
+/** @type {ReturnType<typeof setTimeout> | null} */
+let announceTimer = null;
+
+/** @param {string} text */
+function announceSummary(text) {
+  pendingSummary = text;
+  if (announceTimer || text === announced) return;
+  announceTimer = setTimeout(() => {
+    announceTimer = null;
+    if (pendingSummary === announced) return;
+    announced = pendingSummary;
+    say(pendingSummary);
+  }, announced ? SUMMARY_ANNOUNCE_MS : 1000);
+}
+
+/** @param {string} text */
+function say(text) {
+  els.announcer.textContent = text;
+}
+
+// --- go -----------------------------------------------------------------------
+
+if (persona && !STAFF.has(persona.role)) {
+  // A customer or a courier: the feed is not theirs (docs/security.md).
+  showProblem(
+    'The order feed is for staff.',
+    `You are logged in as ${persona.name} (${(ROLE_LABEL[persona.role] ?? persona.role).toLowerCase()}). Log in as the dispatcher to see every order.`,
+  );
+  els.conn.hidden = true;
+  $('board').hidden = true;
+  /** @type {HTMLElement} */ (document.querySelector('.filters')).hidden = true;
+  els.summary.textContent = 'Not available for this account.';
+} else {
+  start();
+}
