@@ -70,13 +70,20 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
         "Trackwire demo is running (data in {}).",
         data_dir.display()
     );
-    println!("  Order ZX-1001:   {base}/v1/orders/ZX-1001");
-    println!("  Its events:      {base}/v1/orders/ZX-1001/events?since=0");
-    println!("  All orders:      {base}/v1/orders");
-    println!("  Tenant feed:     {base}/v1/feed?since=0");
-    println!("  API description: {base}/v1/openapi.json");
+    println!("  Open in a browser:");
+    println!("    Demo orders:   {base}/");
+    println!("    Customer page: {base}/track/ZX-1001");
+    println!("    Dispatcher:    {base}/dispatch");
     if personas.is_some() {
-        println!("  Demo personas:   {base}/v1/demo/personas (tokens for two customers, a courier, a dispatcher)");
+        println!("    Log in as:     {base}/login (two customers, a courier, a dispatcher)");
+    }
+    println!("  The API:");
+    println!("    Order ZX-1001: {base}/v1/orders/ZX-1001");
+    println!("    Its events:    {base}/v1/orders/ZX-1001/events?since=0");
+    println!("    Tenant feed:   {base}/v1/feed?since=0");
+    println!("    Description:   {base}/v1/openapi.json");
+    if personas.is_some() {
+        println!("    Personas:      {base}/v1/demo/personas (with tokens)");
     }
     println!("Press Ctrl+C to stop.");
     let simulator = tokio::spawn(simulate(node.orders.clone(), pace, shutdown.clone()));

@@ -12,6 +12,8 @@ use serde_json::{json, Value};
 struct Server {
     child: Child,
     base: String,
+    /// What the process prints after its `listening` line, line by line.
+    stdout: std::sync::mpsc::Receiver<String>,
 }
 
 impl Server {
@@ -35,8 +37,33 @@ impl Server {
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, base }
+        let (tx, stdout) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Self {
+            child,
+            base,
+            stdout,
+        }
+    }
+
+    /// The printed lines up to and including the first that contains `last`.
+    fn lines_until(&self, last: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .stdout
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("no line with {last:?}; saw {seen:#?}"));
+            let done = line.contains(last);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
     }
 
     fn serve(data_dir: &Path) -> Self {
@@ -276,6 +303,17 @@ async fn the_demo_advances_its_orders() {
 #[tokio::test]
 async fn the_demo_offers_personas_whose_tokens_work() {
     let server = Server::start(&["demo", "--listen", "127.0.0.1:0", "--pace", "0.02-0.05"]);
+    // The banner names the pages a new user opens, on the real address.
+    let banner = server.lines_until("Press Ctrl+C").join("\n");
+    for page in ["/", "/track/ZX-1001", "/dispatch", "/login"] {
+        let url = format!("{}{page}", server.base);
+        assert!(
+            banner
+                .lines()
+                .any(|l| l.trim_end().ends_with(&url) || l.contains(&format!("{url} "))),
+            "{url} missing from the banner:\n{banner}"
+        );
+    }
     let client = reqwest::Client::new();
     let personas: Vec<Value> = client
         .get(format!("{}/v1/demo/personas", server.base))
