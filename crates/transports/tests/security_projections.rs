@@ -37,6 +37,11 @@ async fn rest(
     body
 }
 
+/// Records an event on P-1 as `token`'s bearer.
+async fn record(server: &TestServer, token: &str, event: Value) -> Value {
+    rest(server, "POST", "/v1/orders/P-1/events", token, Some(event)).await
+}
+
 /// True when any of the withheld markers appears in `text`.
 fn leaks(text: &str) -> bool {
     text.contains(NOTE) || text.contains(PHONE) || text.contains("\"lat\"")
@@ -60,26 +65,17 @@ async fn a_customer_never_receives_withheld_fields_on_any_transport() {
         })),
     )
     .await;
-    rest(
+    record(
         &server,
-        "POST",
-        "/v1/orders/P-1/events",
         &staff,
-        Some(json!({
+        json!({
             "type": "status_changed", "status": "confirmed", "internalNote": NOTE,
-        })),
+        }),
     )
     .await;
     let location =
         json!({"type": "location", "lat": 52.5, "lng": 13.4, "ts": 1_700_000_000_000_i64});
-    rest(
-        &server,
-        "POST",
-        "/v1/orders/P-1/events",
-        &courier,
-        Some(location),
-    )
-    .await;
+    record(&server, &courier, location).await;
 
     // Snapshot and replay over WebSocket.
     let mut live = Client::connect(&server.ws_url("/v1/ws")).await;
@@ -100,34 +96,23 @@ async fn a_customer_never_receives_withheld_fields_on_any_transport() {
     );
 
     // Live: a note, a position before out_for_delivery, then a plain status.
-    rest(
+    record(
         &server,
-        "POST",
-        "/v1/orders/P-1/events",
         &staff,
-        Some(json!({
+        json!({
             "type": "delayed", "reason": "traffic", "internalNote": NOTE,
-        })),
+        }),
     )
     .await;
     let location =
         json!({"type": "location", "lat": 52.6, "lng": 13.5, "ts": 1_700_000_001_000_i64});
-    rest(
+    record(&server, &courier, location).await;
+    record(
         &server,
-        "POST",
-        "/v1/orders/P-1/events",
-        &courier,
-        Some(location),
-    )
-    .await;
-    rest(
-        &server,
-        "POST",
-        "/v1/orders/P-1/events",
         &staff,
-        Some(json!({
+        json!({
             "type": "status_changed", "status": "preparing",
-        })),
+        }),
     )
     .await;
     let until_preparing = |frames: &[Value]| {
