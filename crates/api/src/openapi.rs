@@ -23,6 +23,7 @@ use crate::routes;
         routes::chat::send,
         routes::chat::history,
         routes::chat::read,
+        routes::chat::typing,
         routes::demo::list,
         routes::health,
     ),

@@ -299,6 +299,70 @@ async fn typing_names_the_typist_and_only_the_parties_may_type() {
     assert_eq!(error["code"], "forbidden");
 }
 
+/// A client on a one-way transport (SSE, long-poll) says it is typing over
+/// REST; the chat's watchers get the same signal as from a WebSocket.
+#[tokio::test]
+async fn typing_over_rest_reaches_the_watchers() {
+    let server = start().await;
+    let mut dana = common::Client::connect(&server.ws_url("/v1/ws")).await;
+    dana.send(json!({"type": "auth", "token": token("dana", Role::Dispatcher)}))
+        .await;
+    dana.recv().await;
+    dana.subscribe(json!({"topic": "chat:A-1"})).await;
+
+    let ada = token("cust-a", Role::Customer);
+    let path = "/v1/orders/A-1/chat/typing";
+    for active in [true, false] {
+        let (status, body, _) = call(
+            &server,
+            Method::POST,
+            path,
+            &ada,
+            Some(json!({"active": active})),
+        )
+        .await;
+        assert_eq!(status, 204, "{body}");
+        let frame = dana.recv_until("event").await.pop().expect("event");
+        let payload = &frame["event"]["payload"];
+        assert_eq!(frame["event"]["type"], "typing");
+        assert_eq!(payload["active"], active);
+        assert_eq!(payload["from"]["subject"], "cust-a", "named by the server");
+        assert!(payload["ts"].as_i64() > Some(0), "the server's clock");
+    }
+
+    let refusals = [
+        (
+            token("cust-b", Role::Customer),
+            path,
+            json!({"active": true}),
+            403,
+            "forbidden",
+        ),
+        (
+            ada.clone(),
+            "/v1/orders/NOPE-9/chat/typing",
+            json!({"active": true}),
+            404,
+            "order_not_found",
+        ),
+        (
+            ada.clone(),
+            path,
+            json!({"active": "yes"}),
+            422,
+            "validation_failed",
+        ),
+    ];
+    for (who, path, body, code, error) in refusals {
+        let (status, answer, _) = call(&server, Method::POST, path, &who, Some(body)).await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (code, Some(error)),
+            "{path}: {answer}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn read_receipts_are_kept_forward_only_and_shown_to_the_others() {
     let server = start().await;

@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use trackwire_domain::event::Typing;
 use trackwire_domain::validate::parse_value;
 use trackwire_domain::{
-    Classified, DurableEvent, Envelope, RecordedInput, Topic, ValidationErrors,
+    Classified, DurableEvent, Envelope, EphemeralSignal, RecordedInput, Topic, ValidationErrors,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,6 +25,51 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/orders/{id}/chat", post(send).get(history))
         .route("/v1/orders/{id}/chat/read", post(read))
+        .route("/v1/orders/{id}/chat/typing", post(typing))
+}
+
+/// That the caller is typing, or stopped.
+#[derive(Deserialize, ToSchema)]
+pub struct TypingInput {
+    active: bool,
+    /// The client's clock in ms since 1970 (default: the server's now):
+    /// receivers drop a signal older than the one they show.
+    ts: Option<i64>,
+}
+
+/// Says that the caller is typing in the order's chat, or stopped: an
+/// ephemeral signal, never stored, for clients whose real-time transport
+/// is one-way (SSE, long-poll); a WebSocket publishes `typing` instead.
+#[utoipa::path(
+    post, path = "/v1/orders/{id}/chat/typing", tag = "chat",
+    params(("id" = String, Path, description = "Order id")),
+    request_body = TypingInput,
+    responses(
+        (status = 204, description = "Published to the chat's watchers"),
+        (status = 403, description = "forbidden", body = ErrorBody),
+        (status = 404, description = "order_not_found", body = ErrorBody),
+    )
+)]
+pub(crate) async fn typing(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+    ApiPath(id): ApiPath<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let order = order_id(&id)?;
+    let input: TypingInput = trackwire_domain::validate::from_value(parse_value(&body)?)?;
+    let signal = EphemeralSignal::Typing(Typing {
+        active: input.active,
+        ts: input
+            .ts
+            .unwrap_or_else(|| chrono::Utc::now().timestamp_millis()),
+        from: None,
+    });
+    state
+        .orders
+        .signal(&who, &Topic::Chat(order), signal)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// How far the caller has read.
