@@ -10,19 +10,24 @@
  * (re)connect resubscribes each topic from the position it applied, so the
  * server replays what was missed (or sends a snapshot). Frames go through
  * each topic's pipeline (topic.js) before they reach a view.
+ *
+ * The parts it coordinates: transport-chain.js (making transports, falling
+ * back, probing back up), reconnect.js (what a close code means),
+ * resume.js (where each topic resumes from), chat.js,
+ * mutation-requests.js, tab-sharing.js and reload-store.js.
  */
 
-import { backoffDelay, serverDelay } from './backoff.js';
-import { CursorStore } from './cursors.js';
-import { MutationLedger } from './mutations.js';
-import { initialState, transition, transportOf } from './state.js';
-import { Topic } from './topic.js';
-import { LongPollTransport } from './transports/longpoll.js';
-import { PollingTransport } from './transports/polling.js';
-import { SseTransport } from './transports/sse.js';
-import { WebSocketTransport } from './transports/websocket.js';
+import { ChatSender, scheduleTypingExpiry } from './chat.js';
 import { Heartbeat } from './heartbeat.js';
-import { TabCoordinator, canShareTabs } from './tabs.js';
+import { MutationRequests } from './mutation-requests.js';
+import { isAuthRefusal, isTokenError, retryPlan } from './reconnect.js';
+import { ReloadStore } from './reload-store.js';
+import { streamSession, subscribeFrame } from './resume.js';
+import { initialState, transition, transportOf } from './state.js';
+import { TabSharing } from './tab-sharing.js';
+import { canShareTabs } from './tabs.js';
+import { Topic } from './topic.js';
+import { TransportChain } from './transport-chain.js';
 
 /** @typedef {import('./state.js').ConnectionState} ConnectionState */
 /** @typedef {import('./state.js').Transport} TransportName */
@@ -71,19 +76,6 @@ import { TabCoordinator, canShareTabs } from './tabs.js';
 /** Frames about the connection itself, not a topic. */
 const CONNECTION_FRAMES = new Set(['authenticated', 'auth_expiring', 'reconnect', 'pong']);
 
-const TOKEN_CODES = new Set([
-  'unauthorized',
-  'token_malformed',
-  'token_algorithm',
-  'token_signature',
-  'token_unknown_key',
-  'token_expired',
-  'token_not_yet_valid',
-  'token_issuer',
-  'token_audience',
-  'token_claims',
-]);
-
 /** Refusals of one topic: do not ask again. */
 const TOPIC_REFUSALS = new Set(['forbidden', 'order_not_found', 'unknown_topic', 'not_found']);
 
@@ -93,30 +85,32 @@ export class TrackwireClient {
     const origin = typeof location !== 'undefined' ? location.origin : '';
     this.baseUrl = (options.url ?? origin).replace(/\/$/, '');
     this.options = options;
-    this.chain = options.transports ?? ['websocket', 'sse', 'long-poll', 'polling'];
+    this.chain = new TransportChain({ ...options, baseUrl: this.baseUrl });
     this.telemetry = options.telemetry ?? {};
     const storage =
       options.storage !== undefined ? options.storage : typeof sessionStorage !== 'undefined' ? sessionStorage : null;
-    this.cursors = new CursorStore(storage);
-    this.storage = storage;
+    this.reloadStore = new ReloadStore(storage);
     /** @type {ConnectionState} */
     this.state = initialState();
     /** @type {Set<() => void>} */
     this.stateListeners = new Set();
     /** @type {Map<string, Topic>} */
     this.topics = new Map();
-    this.ledger = new MutationLedger({ timeoutMs: options.mutationTimeoutMs ?? 10000, newId });
-    /** @type {Map<string, {resolve: (outcome: any) => void, frame: object}>} */
-    this.inflight = new Map();
-    /** Index in `chain` of the transport in use. */
-    this.level = 0;
+    const api = { baseUrl: this.baseUrl, fetch: options.fetch, token: () => this.token() };
+    this.mutations = new MutationRequests(
+      {
+        ...api,
+        deliver: (frame) => this.deliverMutation(frame),
+        topic: (name) => this.topics.get(name),
+      },
+      options.mutationTimeoutMs ?? 10000,
+    );
+    this.chat = new ChatSender({ ...api, sendLive: (frame) => this.sendLive(frame) });
     this.attempt = 0;
     /** @type {any} */
     this.transport = null;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
-    /** @type {ReturnType<typeof setTimeout> | null} */
-    this.probeTimer = null;
     /** @type {number | null} the server's `reconnect {afterMs}` */
     this.serverAfterMs = null;
     this.refreshToken = false;
@@ -127,17 +121,24 @@ export class TrackwireClient {
       dead: () => this.lost({ code: 4010, reason: 'heartbeat timeout', opened: true }),
     });
     const share = options.shareTabs ?? canShareTabs();
-    /** @type {TabCoordinator | null} */
+    /** @type {TabSharing | null} */
     this.tabs = share
-      ? new TabCoordinator(`trackwire:${this.baseUrl}`, {
+      ? new TabSharing(`trackwire:${this.baseUrl}`, {
+          topics: this.topics,
+          getState: () => this.state,
+          setState: (state) => this.setState(state),
+          onFrame: (frame) => this.onFrame(frame),
+          watchForTab: (name) => {
+            const created = this.newTopic(name);
+            this.topics.set(name, created);
+            this.reloadStore.restore(created);
+            this.subscribeOnWire(created);
+          },
+          drop: (topic) => this.drop(topic),
+          sendLive: (frame) => this.sendLive(frame),
           onLeader: () => this.becameLeader(),
-          onMessage: (message) => this.onTabMessage(message),
         })
       : null;
-    /** @type {Map<string, Set<string>>} topics other tabs watch through this one */
-    this.remote = new Map();
-    /** @type {Map<string, {sentAt: number, stop: ReturnType<typeof setTimeout> | null}>} */
-    this.typists = new Map();
     this.onWake = () => this.checkLiveness();
     if (typeof addEventListener === 'function') {
       addEventListener('online', this.onWake);
@@ -179,10 +180,10 @@ export class TrackwireClient {
     const watcher = () => listener();
     owned.watchers.add(watcher);
     if (first) {
-      this.restore(owned);
+      this.reloadStore.restore(owned);
       if (this.state.status === 'idle') this.connect();
       this.subscribeOnWire(owned);
-      if (this.isFollower()) this.tabs?.post({ kind: 'watch', tab: this.tabs.tab, topic: name });
+      if (this.isFollower()) this.tabs?.announceWatch(name);
     }
     let active = true;
     return {
@@ -219,12 +220,12 @@ export class TrackwireClient {
   getOrder(id) {
     const snapshot = this.get(`order:${id}`);
     if (!snapshot?.order) return undefined;
-    return this.ledger.overlay(snapshot.order);
+    return this.mutations.ledger.overlay(snapshot.order);
   }
 
   /** Outcomes of this order's mutations (pending, confirmed, rolled back). */
   mutationOutcomes() {
-    return this.ledger.outcomes;
+    return this.mutations.ledger.outcomes;
   }
 
   // --- connection --------------------------------------------------------
@@ -265,54 +266,17 @@ export class TrackwireClient {
 
   open() {
     this.clearTimers();
-    const name = this.chain[this.level];
+    const name = this.chain.current;
     this.setState(transition(this.state, { type: 'connect', transport: name, attempt: this.attempt }));
-    const transport = this.makeTransport(name);
+    const transport = this.chain.make(name);
     this.transport = transport;
     transport.open(this.handlersFor(transport), this.session());
-  }
-
-  /** @param {TransportName} name */
-  makeTransport(name) {
-    const baseUrl = this.baseUrl;
-    const fetch = this.options.fetch;
-    switch (name) {
-      case 'websocket':
-        return new WebSocketTransport({
-          baseUrl,
-          WebSocket: this.options.WebSocket,
-          openTimeoutMs: this.options.connectTimeoutMs,
-        });
-      case 'sse':
-        return new SseTransport({ baseUrl, fetch });
-      case 'long-poll':
-        return new LongPollTransport({ baseUrl, fetch });
-      default:
-        return new PollingTransport({ baseUrl, fetch, intervalMs: this.options.pollIntervalMs });
-    }
   }
 
   /** What a one-way transport carries: the wanted topics and positions. */
   /** @returns {TransportSession} */
   session() {
-    const client = this;
-    return {
-      get topics() {
-        return [...client.topics.values()].filter((t) => t.wanted()).map((t) => t.name);
-      },
-      get positions() {
-        /** @type {Record<string, any>} */
-        const positions = {};
-        for (const topic of client.topics.values()) {
-          const position = topic.position();
-          if (position) positions[topic.name] = position;
-          // Nothing known yet: the whole history, for the timeline.
-          else if (topic.kind !== 'feed') positions[topic.name] = { seq: 0, epoch: null };
-        }
-        return positions;
-      },
-      token: () => this.token(),
-    };
+    return streamSession(this.topics, () => this.token());
   }
 
   /** @returns {Promise<string | null>} */
@@ -331,7 +295,7 @@ export class TrackwireClient {
       onFrame: (/** @type {any} */ frame) => {
         if (!current()) return;
         this.onFrame(frame);
-        if (this.tabs?.leader) this.tabs.post({ kind: 'frame', tab: this.tabs.tab, frame });
+        if (this.tabs?.leader) this.tabs.shareFrame(frame);
       },
       onActivity: () => current() && this.heartbeat.heard(),
       onInvalid: (/** @type {string} */ why) =>
@@ -358,18 +322,17 @@ export class TrackwireClient {
   becameLive() {
     this.attempt = 0;
     this.serverAfterMs = null;
-    const name = this.chain[this.level];
     const now = Date.now();
     this.setState(transition(this.state, { type: 'authenticated', now }));
-    if (this.level > 0) {
-      const reason = `${this.chain[0]} unavailable; using ${name}`;
+    if (this.chain.onFallback) {
+      const reason = this.chain.fallbackReason();
       this.setState(transition(this.state, { type: 'degrade', reason, now }));
       this.degradedSince = now;
-      this.scheduleProbe();
+      this.chain.scheduleProbe(() => void this.probe());
     }
     if (this.transport?.bidirectional) {
       for (const topic of this.topics.values()) this.subscribeOnWire(topic);
-      for (const { frame } of this.inflight.values()) this.transport.send(frame);
+      this.mutations.resend((frame) => this.transport.send(frame));
     }
   }
 
@@ -384,12 +347,12 @@ export class TrackwireClient {
     // A transport that never opened, on a server that answers, is blocked
     // on the way: fall back at once. A server that does not answer is
     // down: keep the transport and retry with backoff.
-    if (!info.opened && this.level < this.chain.length - 1 && !isAuthRefusal(code)) {
-      void this.serverAnswers().then((answers) => {
+    if (!info.opened && this.chain.canFallBack() && !isAuthRefusal(code)) {
+      void this.chain.serverAnswers().then((answers) => {
         if (this.state.status === 'closed' || this.transport) return;
         if (answers) {
-          this.telemetry.onTransportChange?.({ from: this.chain[this.level], to: this.chain[this.level + 1] });
-          this.level += 1;
+          this.telemetry.onTransportChange?.({ from: this.chain.current, to: this.chain.next });
+          this.chain.fallBack();
           this.open();
         } else {
           this.retryLater({ ...info, opened: true, reason: info.reason || 'the server does not answer' });
@@ -400,29 +363,16 @@ export class TrackwireClient {
     this.retryLater(info);
   }
 
-  /** True when the server answers plain HTTP (so a failed transport is blocked, not the server down). */
-  async serverAnswers() {
-    const fetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    try {
-      const response = await fetch(`${this.baseUrl}/v1/health`, { signal: AbortSignal.timeout(5000) });
-      return response.ok;
-    } catch {
-      return false;
-    }
-  }
-
   /** @param {CloseInfo} info */
   retryLater(info) {
     const code = info.code;
-    if (code === 4003) {
+    const plan = retryPlan(code, { attempt: this.attempt, serverAfterMs: this.serverAfterMs, backoff: this.options.backoff });
+    if (plan.stop) {
       this.close('forbidden');
       return;
     }
-    if (isAuthRefusal(code)) this.refreshToken = true;
-    let delayMs;
-    if (code === 1012 && this.serverAfterMs !== null) delayMs = serverDelay(this.serverAfterMs);
-    else if (code === 4009) delayMs = 0;
-    else delayMs = backoffDelay(this.attempt, this.options.backoff);
+    if (plan.refreshToken) this.refreshToken = true;
+    const delayMs = plan.delayMs;
     this.attempt += 1;
     const reason = info.reason || `closed (${code})`;
     this.telemetry.onReconnectAttempt?.({ attempt: this.attempt, delayMs, reason });
@@ -447,44 +397,24 @@ export class TrackwireClient {
     }
   }
 
-  scheduleProbe() {
-    if (this.probeTimer) clearTimeout(this.probeTimer);
-    this.probeTimer = setTimeout(() => void this.probe(), this.options.probeIntervalMs ?? 60000);
-  }
-
   /** On a fallback: does the best transport work again? */
   async probe() {
-    this.probeTimer = null;
-    if (this.level === 0 || !this.transport) return;
-    const best = this.makeTransport(this.chain[0]);
-    const works = await new Promise((resolve) => {
-      best.open(
-        {
-          onOpen: () => resolve(true),
-          onFrame: () => {},
-          onActivity: () => {},
-          onInvalid: () => {},
-          onClose: () => resolve(false),
-        },
-        this.session(),
-      );
-      setTimeout(() => resolve(false), 5000);
-    });
-    best.close();
+    if (!this.chain.onFallback || !this.transport) return;
+    const works = await this.chain.bestOpens(this.session());
     if (works && this.transport) {
-      this.telemetry.onTransportChange?.({ from: this.chain[this.level], to: this.chain[0] });
+      this.telemetry.onTransportChange?.({ from: this.chain.current, to: this.chain.best });
       this.transport.close();
       this.transport = null;
       this.heartbeat.stop();
       this.endDegraded();
-      this.level = 0;
+      this.chain.backToBest();
       // Through `reconnecting` for a moment: the state machine only
       // connects from there, and the switch is a reconnect.
-      const reason = `moving to ${this.chain[0]}`;
+      const reason = `moving to ${this.chain.best}`;
       this.setState(transition(this.state, { type: 'lost', reason, attempt: 0, retryAt: Date.now() }));
       this.open();
     } else {
-      this.scheduleProbe();
+      this.chain.scheduleProbe(() => void this.probe());
     }
   }
 
@@ -497,16 +427,15 @@ export class TrackwireClient {
 
   clearTimers() {
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.probeTimer) clearTimeout(this.probeTimer);
     this.retryTimer = null;
-    this.probeTimer = null;
+    this.chain.cancelProbe();
   }
 
   /** @param {ConnectionState} next */
   setState(next) {
     if (next === this.state) return;
     this.state = next;
-    if (this.tabs?.leader) this.tabs.post({ kind: 'state', tab: this.tabs.tab, state: next });
+    if (this.tabs?.leader) this.tabs.shareState(next);
     for (const listener of [...this.stateListeners]) listener();
   }
 
@@ -524,47 +453,21 @@ export class TrackwireClient {
   }
 
   /** @param {Topic} topic */
-  restore(topic) {
-    // Only an order's view is kept across reloads; a feed or a chat
-    // resumed from a position without its view would show a fragment.
-    if (topic.kind !== 'order') return;
-    const position = this.cursors.get(topic.name);
-    if (!position) return;
-    const order = readView(this.storage, topic.name);
-    if (!order) return;
-    topic.restore(/** @type {any} */ (position), order);
-  }
-
-  /** @param {Topic} topic */
-  persist(topic) {
-    const position = topic.position();
-    if (!position) return;
-    this.cursors.set(topic.name, /** @type {any} */ (position));
-    if (topic.kind === 'order') writeView(this.storage, topic.name, topic.order);
-  }
-
-  /** @param {Topic} topic */
   subscribeOnWire(topic) {
     if (!topic.wanted() || !this.transport || !this.isLive()) return;
     if (!this.transport.bidirectional) {
       this.reopen();
       return;
     }
-    /** @type {Record<string, unknown>} */
-    const frame = { type: 'subscribe', topic: topic.name };
-    const position = /** @type {any} */ (topic.position());
-    if (position && 'offset' in position) frame.offset = position.offset;
-    else if (position) Object.assign(frame, { since: position.seq, epoch: position.epoch ?? undefined });
-    else if (topic.kind !== 'feed') frame.since = 0; // the whole history, for the timeline
-    this.transport.send(frame);
+    this.transport.send(subscribeFrame(topic));
   }
 
   /** @param {Topic} topic */
   drop(topic) {
-    if (this.remote.get(topic.name)?.size) return; // another tab still watches it
+    if (this.tabs?.watchedElsewhere(topic.name)) return; // another tab still watches it
     this.topics.delete(topic.name);
     if (this.isFollower()) {
-      this.tabs?.post({ kind: 'unwatch', tab: this.tabs.tab, topic: topic.name });
+      this.tabs?.announceUnwatch(topic.name);
       return;
     }
     if (this.transport?.bidirectional && this.isLive() && topic.wanted()) {
@@ -602,6 +505,30 @@ export class TrackwireClient {
     return this.state.status === 'live' || this.state.status === 'degraded';
   }
 
+  /**
+   * Sends a frame over a live two-way transport.
+   * @param {object} frame
+   * @returns {boolean} false when there is none
+   */
+  sendLive(frame) {
+    if (!this.transport?.bidirectional || !this.isLive()) return false;
+    this.transport.send(frame);
+    return true;
+  }
+
+  /**
+   * A mutation's way over a live connection: this tab's two-way transport,
+   * or the leader tab's WebSocket.
+   * @param {object} frame
+   * @returns {boolean} false when there is neither (REST then)
+   */
+  deliverMutation(frame) {
+    if (this.sendLive(frame)) return true;
+    if (!this.isFollower() || !this.isLive() || transportOf(this.state) !== 'websocket') return false;
+    this.tabs?.forwardMutation(frame);
+    return true;
+  }
+
   // --- frames --------------------------------------------------------------
 
   /** @param {any} frame */
@@ -615,12 +542,12 @@ export class TrackwireClient {
         break;
       case 'snapshot':
         topic?.applySnapshot(frame);
-        if (topic) this.persist(topic);
+        if (topic) this.reloadStore.persist(topic);
         break;
       case 'subscribed':
         if (topic) {
           topic.applySubscribed(frame);
-          this.persist(topic);
+          this.reloadStore.persist(topic);
           this.telemetry.onReplay?.({ topic: topic.name, recovered: Boolean(frame.recovered) });
         }
         break;
@@ -634,10 +561,10 @@ export class TrackwireClient {
         if (topic && frame.reason === 'final') topic.markFinal();
         break;
       case 'ack':
-        this.settle(frame.clientMutationId, { state: 'confirmed', seq: frame.seq });
+        this.mutations.settle(frame.clientMutationId, { state: 'confirmed', seq: frame.seq });
         break;
       case 'reject':
-        this.settle(frame.clientMutationId, { state: 'rolled_back', code: frame.code, reason: frame.message });
+        this.mutations.settle(frame.clientMutationId, { state: 'rolled_back', code: frame.code, reason: frame.message });
         break;
       case 'auth_expiring':
         void this.refreshInBand();
@@ -666,9 +593,9 @@ export class TrackwireClient {
     for (const topic of targets) {
       if (!topic) continue;
       if (!topic.applyEvent(envelope)) this.resync(topic);
-      if (envelope.type === 'typing') this.scheduleTypingExpiry(topic);
-      else if (envelope.seq !== undefined) this.persist(topic);
-      if (topic.kind === 'order' && topic.order) this.ledger.settle(topic.order);
+      if (envelope.type === 'typing') scheduleTypingExpiry(topic);
+      else if (envelope.seq !== undefined) this.reloadStore.persist(topic);
+      if (topic.kind === 'order' && topic.order) this.mutations.ledger.settle(topic.order);
     }
   }
 
@@ -678,7 +605,7 @@ export class TrackwireClient {
     const topic = typeof frame.ref === 'string' ? this.topics.get(frame.ref) : undefined;
     if (topic && TOPIC_REFUSALS.has(code)) {
       topic.markError(code);
-    } else if (TOKEN_CODES.has(code)) {
+    } else if (isTokenError(code)) {
       this.refreshToken = true;
     } else if (code === 'slow_consumer' && this.transport && !this.transport.bidirectional) {
       this.reopen();
@@ -692,82 +619,34 @@ export class TrackwireClient {
     if (token) this.transport?.send({ type: 'auth', token });
   }
 
-  // --- chat, typing, read receipts -------------------------------------------
+  // --- chat, typing, read receipts (chat.js) -------------------------------
 
   /**
-   * Sends a chat message on the order's chat. Over WebSocket when live,
-   * else over REST; either way its `clientMessageId` makes a retry appear
-   * once. Resolves once the server stored it.
+   * Sends a chat message on the order's chat, over REST whatever the
+   * transport; its `clientMessageId` makes a retry appear once. Resolves
+   * once the server stored it.
    * @param {string} orderId
    * @param {string} text
    * @returns {Promise<{clientMessageId: string}>}
    */
-  async sendMessage(orderId, text) {
-    const clientMessageId = newId();
-    this.stopTyping(orderId);
-    const fetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    /** @type {Record<string, string>} */
-    const headers = { 'content-type': 'application/json' };
-    const token = await this.token();
-    if (token) headers.authorization = `Bearer ${token}`;
-    /** @type {string} */
-    let failure = 'unavailable';
-    // A few tries with the same id (the server stores it once), then give up.
-    for (let attempt = 0; attempt < 4; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-      let response;
-      try {
-        const path = `/v1/orders/${encodeURIComponent(orderId)}/chat`;
-        response = await fetch(this.baseUrl + path, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ text, clientMessageId }),
-        });
-      } catch {
-        failure = 'network';
-        continue;
-      }
-      if (response.ok) return { clientMessageId };
-      const body = await response.json().catch(() => ({}));
-      failure = body?.error?.code ?? `http_${response.status}`;
-      // A refusal (4xx) will not change on a retry.
-      if (response.status < 500) break;
-    }
-    throw new Error(failure);
+  sendMessage(orderId, text) {
+    return this.chat.sendMessage(orderId, text);
   }
 
   /**
    * Call on every keystroke in an order's chat box: tells the others at
    * most every 300 ms that you are typing, and that you stopped 2 s after
-   * the last keystroke (receivers also expire it on their own). Typing
-   * travels over WebSocket only.
+   * the last keystroke (receivers also expire it on their own). Over a
+   * live WebSocket, else over REST.
    * @param {string} orderId
    */
   typing(orderId) {
-    const now = Date.now();
-    const state = this.typists.get(orderId) ?? { sentAt: 0, stop: /** @type {any} */ (null) };
-    if (now - state.sentAt >= 300) {
-      state.sentAt = now;
-      this.sendTyping(orderId, true);
-    }
-    if (state.stop) clearTimeout(state.stop);
-    state.stop = setTimeout(() => this.stopTyping(orderId), 2000);
-    this.typists.set(orderId, state);
+    this.chat.typing(orderId);
   }
 
   /** @param {string} orderId */
   stopTyping(orderId) {
-    const state = this.typists.get(orderId);
-    if (!state) return;
-    if (state.stop) clearTimeout(state.stop);
-    this.typists.delete(orderId);
-    this.sendTyping(orderId, false);
-  }
-
-  /** @param {string} orderId @param {boolean} active */
-  sendTyping(orderId, active) {
-    const frame = { type: 'publish', topic: `chat:${orderId}`, event: 'typing', payload: { active, ts: Date.now() } };
-    if (this.transport?.bidirectional && this.isLive()) this.transport.send(frame);
+    this.chat.stopTyping(orderId);
   }
 
   /**
@@ -776,127 +655,10 @@ export class TrackwireClient {
    * @param {number} seq
    */
   markRead(orderId, seq) {
-    const frame = { type: 'publish', topic: `chat:${orderId}`, event: 'chat_read', payload: { seq } };
-    if (this.transport?.bidirectional && this.isLive()) {
-      this.transport.send(frame);
-      return;
-    }
-    void (async () => {
-      const fetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-      /** @type {Record<string, string>} */
-      const headers = { 'content-type': 'application/json' };
-      const token = await this.token();
-      if (token) headers.authorization = `Bearer ${token}`;
-      await fetch(`${this.baseUrl}/v1/orders/${encodeURIComponent(orderId)}/chat/read`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ seq }),
-      }).catch(() => undefined);
-    })();
+    this.chat.markRead(orderId, seq);
   }
 
-  /** Clears typing states whose stop was lost, when they are due. */
-  /** @param {Topic} topic */
-  scheduleTypingExpiry(topic) {
-    if (topic.typingTimer) clearTimeout(topic.typingTimer);
-    topic.typingTimer = null;
-    const next = topic.nextTypingExpiry();
-    if (next === undefined) return;
-    topic.typingTimer = setTimeout(() => {
-      topic.typingTimer = null;
-      topic.expireTyping();
-      this.scheduleTypingExpiry(topic);
-    }, Math.max(0, next - Date.now()) + 10);
-  }
-
-  // --- other tabs ------------------------------------------------------------
-
-  /** @param {import('./tabs.js').TabMessage} message */
-  onTabMessage(message) {
-    const tabs = this.tabs;
-    if (!tabs) return;
-    if (tabs.leader) {
-      this.onFollowerMessage(message);
-      return;
-    }
-    switch (message.kind) {
-      case 'state':
-        this.state = message.state;
-        for (const listener of [...this.stateListeners]) listener();
-        break;
-      case 'frame':
-        this.onFrame(message.frame);
-        break;
-      case 'view': {
-        const topic = this.topics.get(message.topic);
-        if (message.to === tabs.tab && topic && message.position && !topic.positioned) {
-          topic.restore(message.position, message.order, message.feed, message.messages);
-          if (message.status === 'live' || message.status === 'final') topic.status = message.status;
-          topic.changed();
-        }
-        break;
-      }
-      case 'leader':
-        // A new leader: tell it what this tab watches.
-        for (const name of this.topics.keys()) tabs.post({ kind: 'watch', tab: tabs.tab, topic: name });
-        break;
-      default:
-        break;
-    }
-  }
-
-  /** The leader's side: other tabs' watches and mutations. */
-  /** @param {import('./tabs.js').TabMessage} message */
-  onFollowerMessage(message) {
-    const tabs = /** @type {TabCoordinator} */ (this.tabs);
-    switch (message.kind) {
-      case 'watch': {
-        const watchers = this.remote.get(message.topic) ?? new Set();
-        watchers.add(message.tab);
-        this.remote.set(message.topic, watchers);
-        tabs.post({ kind: 'state', tab: tabs.tab, state: this.state });
-        const topic = this.topics.get(message.topic);
-        if (!topic) {
-          const created = this.newTopic(message.topic);
-          this.topics.set(message.topic, created);
-          this.restore(created);
-          this.subscribeOnWire(created);
-        } else if (topic.positioned) {
-          tabs.post({
-            kind: 'view',
-            tab: tabs.tab,
-            to: message.tab,
-            topic: topic.name,
-            position: topic.position(),
-            order: topic.order,
-            feed: topic.feed,
-            messages: topic.messages,
-            status: topic.status,
-          });
-        }
-        break;
-      }
-      case 'unwatch':
-      case 'bye': {
-        const names = message.kind === 'unwatch' ? [message.topic] : [...this.remote.keys()];
-        for (const name of names) {
-          const watchers = this.remote.get(name);
-          watchers?.delete(message.tab);
-          if (watchers && watchers.size === 0) this.remote.delete(name);
-          const topic = this.topics.get(name);
-          if (topic && topic.watchers.size === 0 && !this.remote.has(name)) this.drop(topic);
-        }
-        break;
-      }
-      case 'mutate':
-        if (this.transport?.bidirectional && this.isLive()) this.transport.send(message.frame);
-        break;
-      default:
-        break;
-    }
-  }
-
-  // --- optimistic mutations -----------------------------------------------
+  // --- optimistic mutations (mutation-requests.js) ---------------------------
 
   /**
    * A customer action (`cancel`, `change_instructions`), applied locally at
@@ -908,120 +670,6 @@ export class TrackwireClient {
    * @returns {Promise<{state: 'confirmed' | 'rolled_back', seq?: number, code?: string, reason?: string}>}
    */
   mutate(orderId, action, args = {}) {
-    const { clientMutationId } = this.ledger.begin(orderId, action, args, Date.now());
-    this.topics.get(`order:${orderId}`)?.changed();
-    const frame = { type: 'mutate', clientMutationId, topic: `order:${orderId}`, action, args };
-    return new Promise((resolve) => {
-      this.inflight.set(clientMutationId, { resolve, frame });
-      const timeoutMs = this.options.mutationTimeoutMs ?? 10000;
-      setTimeout(() => this.settle(clientMutationId, { state: 'rolled_back', code: 'timeout', reason: 'no answer in time' }), timeoutMs);
-      if (this.transport?.bidirectional && this.isLive()) {
-        this.transport.send(frame);
-      } else if (this.isFollower() && this.isLive() && transportOf(this.state) === 'websocket') {
-        this.tabs?.post({ kind: 'mutate', tab: this.tabs.tab, frame });
-      } else {
-        void this.mutateOverRest(orderId, action, args, clientMutationId);
-      }
-    });
-  }
-
-  /**
-   * @param {string} orderId
-   * @param {string} action
-   * @param {Record<string, unknown>} args
-   * @param {string} clientMutationId
-   */
-  async mutateOverRest(orderId, action, args, clientMutationId) {
-    const fetch = this.options.fetch ?? globalThis.fetch.bind(globalThis);
-    while (this.inflight.has(clientMutationId)) {
-      try {
-        /** @type {Record<string, string>} */
-        const headers = { 'content-type': 'application/json', 'idempotency-key': clientMutationId };
-        const token = await this.token();
-        if (token) headers.authorization = `Bearer ${token}`;
-        const path = `/v1/orders/${encodeURIComponent(orderId)}/actions/${encodeURIComponent(action)}`;
-        const response = await fetch(this.baseUrl + path, { method: 'POST', headers, body: JSON.stringify(args) });
-        const body = await response.json().catch(() => ({}));
-        if (response.ok) {
-          this.settle(clientMutationId, { state: 'confirmed', seq: body?.event?.seq });
-        } else if (response.status < 500) {
-          this.settle(clientMutationId, {
-            state: 'rolled_back',
-            code: body?.error?.code ?? `http_${response.status}`,
-            reason: body?.error?.message ?? response.statusText,
-          });
-        }
-        if (response.status < 500) return;
-      } catch {
-        // The network: retry with the same key.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  }
-
-  /**
-   * @param {string} clientMutationId
-   * @param {{state: 'confirmed' | 'rolled_back', seq?: number, code?: string, reason?: string}} outcome
-   */
-  settle(clientMutationId, outcome) {
-    const pending = this.inflight.get(clientMutationId);
-    if (!pending) return;
-    this.inflight.delete(clientMutationId);
-    if (outcome.state === 'confirmed') this.ledger.ack(clientMutationId, outcome.seq ?? 0);
-    else this.ledger.reject(clientMutationId, outcome.code ?? 'rejected', outcome.reason ?? '');
-    const frame = /** @type {any} */ (pending.frame);
-    const topic = this.topics.get(frame.topic);
-    // The event may have come before its ack: settle against the view now.
-    if (topic?.order) this.ledger.settle(topic.order);
-    topic?.changed();
-    pending.resolve(outcome);
-  }
-}
-
-/** A client mutation id (randomUUID needs a secure context). */
-function newId() {
-  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return `m-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
-}
-
-/** @param {string | number} code */
-function isAuthRefusal(code) {
-  return code === 4001 || code === 4004 || code === 401;
-}
-
-const VIEWS_KEY = 'trackwire.views.v1';
-
-/**
- * @param {Pick<Storage, 'getItem'> | null} storage
- * @param {string} topic
- */
-function readView(storage, topic) {
-  try {
-    const views = JSON.parse(storage?.getItem(VIEWS_KEY) ?? '{}');
-    return views[topic] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Most order views kept across reloads. */
-const MAX_VIEWS = 50;
-
-/**
- * @param {Pick<Storage, 'getItem' | 'setItem'> | null} storage
- * @param {string} topic
- * @param {unknown} view
- */
-function writeView(storage, topic, view) {
-  if (!storage) return;
-  try {
-    const views = JSON.parse(storage.getItem(VIEWS_KEY) ?? '{}');
-    delete views[topic];
-    views[topic] = view;
-    const names = Object.keys(views);
-    for (const name of names.slice(0, Math.max(0, names.length - MAX_VIEWS))) delete views[name];
-    storage.setItem(VIEWS_KEY, JSON.stringify(views));
-  } catch {
-    // Storage full or unavailable: the next load starts from a snapshot.
+    return this.mutations.send(orderId, action, args);
   }
 }

@@ -14,17 +14,25 @@ import { TrackwireClient } from '../../src/index.js';
 import { TEST_SECRET, api, startServer, token } from '../support/server.js';
 import { until } from '../support/wait.js';
 
+/**
+ * Creates order `id` with cust-c as its customer and courier-c as its courier.
+ * @param {string} url @param {string} id
+ */
+async function createOrder(url, id) {
+  const created = await api(url, 'POST', '/v1/orders', {
+    id,
+    customer: 'cust-c',
+    courier: 'courier-c',
+    items: [{ name: 'Tea', quantity: 1 }],
+    address: '1 Main St',
+  });
+  assert.equal(created.status, 201);
+}
+
 test('two people chat, see each other typing and present, and read receipts arrive', async () => {
   const server = await startServer({ args: ['--jwt-secret', TEST_SECRET] });
   try {
-    const created = await api(server.url, 'POST', '/v1/orders', {
-      id: 'C-1',
-      customer: 'cust-c',
-      courier: 'courier-c',
-      items: [{ name: 'Tea', quantity: 1 }],
-      address: '1 Main St',
-    });
-    assert.equal(created.status, 201);
+    await createOrder(server.url, 'C-1');
     /** @param {string} sub @param {string} role */
     const person = (sub, role) =>
       new TrackwireClient({
@@ -70,6 +78,48 @@ test('two people chat, see each other typing and present, and read receipts arri
     await until(() => his.snapshot().present.length === 1, 'she left');
     courier.close();
   } finally {
+    await server.stop();
+  }
+});
+
+test('on a one-way transport, typing and read receipts go over REST and still arrive', async () => {
+  const server = await startServer({ args: ['--jwt-secret', TEST_SECRET] });
+  /** @type {TrackwireClient[]} */
+  const clients = [];
+  try {
+    await createOrder(server.url, 'C-2');
+    /** @param {string} sub @param {string} role @param {any} [transports] */
+    const person = (sub, role, transports) => {
+      const client = new TrackwireClient({
+        url: server.url,
+        WebSocket: /** @type {any} */ (WebSocket),
+        transports,
+        storage: null,
+        shareTabs: false,
+        getToken: () => token({ sub, role }),
+      });
+      clients.push(client);
+      return client;
+    };
+    const customer = person('cust-c', 'customer', ['sse']);
+    const courier = person('courier-c', 'courier');
+    const hers = customer.watch('chat:C-2');
+    const his = courier.watch('chat:C-2');
+    await until(() => hers.snapshot().status === 'live' && his.snapshot().status === 'live', 'both live');
+    assert.equal(/** @type {any} */ (customer.getState()).transport, 'sse');
+
+    customer.typing('C-2');
+    await until(() => his.snapshot().typing.includes('cust-c'), 'he sees her typing, sent over REST');
+    customer.stopTyping('C-2');
+    await until(() => his.snapshot().typing.length === 0, 'her stop arrived');
+
+    await courier.sendMessage('C-2', 'At the door');
+    await until(() => hers.snapshot().messages?.length === 1, 'she gets the message over SSE');
+    const seq = hers.snapshot().messages?.[0].seq ?? 0;
+    customer.markRead('C-2', seq);
+    await until(() => his.snapshot().reads['cust-c'] === seq, 'he sees her receipt, sent over REST');
+  } finally {
+    for (const client of clients) client.close();
     await server.stop();
   }
 });
