@@ -76,6 +76,13 @@ export interface OrderView {
   lastUpdated: number;
 }
 
+/** An order view with the pending optimistic changes laid over it. */
+export type OverlaidView = OrderView & {
+  /** Fields whose shown value waits for the server's answer. */
+  pending?: { status?: boolean; instructions?: boolean };
+  pendingMutations?: string[];
+};
+
 /** A timeline step for a UI: the main path, warnings, a final state. */
 export type TimelineStep =
   | { kind: 'step'; status: OrderStatus; state: 'done' | 'current' | 'pending'; at?: string; seq?: number }

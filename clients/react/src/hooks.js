@@ -26,17 +26,17 @@ import {
   useSyncExternalStore,
 } from 'react';
 
-// The one runtime import from the client's sources: `timelineSteps`, a pure
-// function of an order view (order-state.js imports nothing). The client
-// itself is only ever the object the app hands to the provider.
-import { timelineSteps } from '../../js/src/order-state.js';
+// The one runtime import from the client package (a peer dependency):
+// `timelineSteps`, a pure function of an order view. The client itself is
+// only ever the object the app hands to the provider.
+import { timelineSteps } from '@trackwire/client';
 
-/** @typedef {import('../../js/src/client.js').TrackwireClient} TrackwireClient */
-/** @typedef {import('../../js/src/state.js').ConnectionState} ConnectionState */
-/** @typedef {import('../../js/src/topic.js').TopicSnapshot} TopicSnapshot */
-/** @typedef {import('../../js/src/topic.js').TopicStatus} TopicStatus */
-/** @typedef {import('../../js/src/mutations.js').OverlaidView} OverlaidView */
-/** @typedef {import('../../js/src/order-state.js').TimelineStep} TimelineStep */
+/** @typedef {import('@trackwire/client').TrackwireClient} TrackwireClient */
+/** @typedef {import('@trackwire/client').ConnectionState} ConnectionState */
+/** @typedef {import('@trackwire/client').TopicSnapshot} TopicSnapshot */
+/** @typedef {import('@trackwire/client').TopicStatus} TopicStatus */
+/** @typedef {import('@trackwire/client').OverlaidView} OverlaidView */
+/** @typedef {import('@trackwire/client').TimelineStep} TimelineStep */
 /** @typedef {{ topic: string, snapshot: () => TopicSnapshot, unsubscribe: () => void }} WatchHandle */
 
 /**

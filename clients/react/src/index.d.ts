@@ -2,11 +2,16 @@
 // which it exports, matches them.
 
 import type { Context, FunctionComponentElement, ProviderProps, ReactNode } from 'react';
-import type { TrackwireClient } from '../../js/src/client.js';
-import type { ConnectionState } from '../../js/src/state.js';
-import type { ChatMessage, Member, TopicSnapshot, TopicStatus } from '../../js/src/topic.js';
-import type { OverlaidView } from '../../js/src/mutations.js';
-import type { TimelineStep } from '../../js/src/order-state.js';
+import type {
+  ChatMessage,
+  ConnectionState,
+  Member,
+  OverlaidView,
+  TimelineStep,
+  TopicSnapshot,
+  TopicStatus,
+  TrackwireClient,
+} from '@trackwire/client';
 
 export type { TrackwireClient, ConnectionState, TopicSnapshot, TopicStatus, OverlaidView, TimelineStep, ChatMessage, Member };
 

@@ -5,9 +5,9 @@
  * topic changes, mutation answers). The real client is tested in clients/js.
  */
 
-/** @typedef {import('../../js/src/state.js').ConnectionState} ConnectionState */
-/** @typedef {import('../../js/src/topic.js').TopicSnapshot} TopicSnapshot */
-/** @typedef {import('../../js/src/order-state.js').OrderView} OrderView */
+/** @typedef {import('@trackwire/client').ConnectionState} ConnectionState */
+/** @typedef {import('@trackwire/client').TopicSnapshot} TopicSnapshot */
+/** @typedef {import('@trackwire/client').OrderView} OrderView */
 /** @typedef {{ state: 'confirmed' | 'rolled_back', seq?: number, code?: string, reason?: string }} MutationResult */
 
 /**
