@@ -45,5 +45,5 @@ pub use cursor::StreamCursor;
 pub use error::{GatewayError, Kind, Problem};
 pub use hub::{Hub, Subscriber, SubscriberId};
 pub use orders::{CreateOrder, OrderService, RecordOutcome};
-pub use outbox::{Closed, Control, Outbox, Outgoing, Pushed};
+pub use outbox::{Asks, Closed, Control, Outbox, Outgoing, Pushed};
 pub use session::{Session, SessionConfig};

@@ -23,7 +23,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 use trackwire_broker::{Channel, Class, Publication};
 
 use crate::hub::Subscriber;
@@ -160,8 +160,8 @@ pub struct Outbox {
     ready: Notify,
     closing: Notify,
     capacity: usize,
-    // Unbounded but small: at most one refill and one end per channel.
-    control: mpsc::UnboundedSender<Control>,
+    /// Wakes [`Asks::recv`] when an ask is queued.
+    asked: Notify,
 }
 
 #[derive(Default)]
@@ -170,21 +170,61 @@ struct State {
     durable: usize,
     cursors: HashMap<Channel, Cursor>,
     closed: Option<Closed>,
+    /// Asks for the session, oldest first. Small: at most one refill and
+    /// one end per channel.
+    asks: VecDeque<Control>,
+}
+
+/// The receiving end of the outbox's asks ([`Control`]), in order.
+///
+/// A queue inside the outbox rather than a channel: a tokio channel
+/// allocates a 2 KiB block when it is made, on every connection, for asks
+/// that most connections never make.
+pub struct Asks {
+    outbox: Arc<Outbox>,
+}
+
+impl Asks {
+    /// Waits for the next ask (cancel-safe: an ask is taken only when
+    /// returned).
+    pub async fn recv(&mut self) -> Control {
+        loop {
+            // Registered before the check, so an ask queued in between
+            // still wakes us (notify_one keeps a permit).
+            let asked = self.outbox.asked.notified();
+            if let Some(ask) = self.outbox.state().asks.pop_front() {
+                return ask;
+            }
+            asked.await;
+        }
+    }
+
+    /// The next ask, if one waits.
+    pub fn try_recv(&mut self) -> Option<Control> {
+        self.outbox.state().asks.pop_front()
+    }
 }
 
 impl Outbox {
     /// An outbox that holds at most `capacity` durable events before its
     /// consumer counts as slow, and the receiver of its [`Control`] asks.
-    pub fn new(capacity: usize) -> (Arc<Self>, mpsc::UnboundedReceiver<Control>) {
-        let (control, asks) = mpsc::unbounded_channel();
-        let outbox = Self {
+    pub fn new(capacity: usize) -> (Arc<Self>, Asks) {
+        let outbox = Arc::new(Self {
             state: Mutex::default(),
             ready: Notify::new(),
             closing: Notify::new(),
             capacity: capacity.max(1),
-            control,
+            asked: Notify::new(),
+        });
+        let asks = Asks {
+            outbox: outbox.clone(),
         };
-        (Arc::new(outbox), asks)
+        (outbox, asks)
+    }
+
+    fn ask(&self, state: &mut State, control: Control) {
+        state.asks.push_back(control);
+        self.asked.notify_one();
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -309,9 +349,8 @@ impl Outbox {
         if position > cursor.last + 1 {
             // Missed or reordered on the way: hold it and refill from the store.
             cursor.held = Some(vec![publication.clone()]);
-            let _ = self
-                .control
-                .send(Control::Refill(publication.channel.clone()));
+            let refill = Control::Refill(publication.channel.clone());
+            self.ask(state, refill);
             return Pushed::Held;
         }
         cursor.last = position;
@@ -338,9 +377,8 @@ impl Outbox {
                 }
                 .to_bytes(),
             ));
-            let _ = self
-                .control
-                .send(Control::Ended(publication.channel.clone()));
+            let ended = Control::Ended(publication.channel.clone());
+            self.ask(state, ended);
         }
         Pushed::Queued
     }

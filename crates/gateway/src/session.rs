@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
 use trackwire_auth::Identity;
 use trackwire_broker::Channel;
 use trackwire_domain::validate::{from_value, Validate};
@@ -19,7 +18,7 @@ use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
 use crate::orders::{OrderService, RecordOutcome};
 use crate::outbox::Position;
-use crate::outbox::{Control, Outbox};
+use crate::outbox::{Asks, Control, Outbox};
 use crate::presence::PresenceKey;
 use crate::protocol::client::{Mutate, Publish, Subscribe};
 use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
@@ -69,7 +68,7 @@ pub struct Session {
     orders: Arc<OrderService>,
     hub: Arc<Hub>,
     outbox: Arc<Outbox>,
-    control: mpsc::UnboundedReceiver<Control>,
+    control: Asks,
     subscriptions: HashMap<Channel, Subscription>,
     config: SessionConfig,
     scope: Scope,
@@ -451,7 +450,7 @@ impl Session {
     }
 
     /// Waits for the outbox's next ask (cancel-safe).
-    pub async fn next_control(&mut self) -> Option<Control> {
+    pub async fn next_control(&mut self) -> Control {
         self.control.recv().await
     }
 

@@ -42,7 +42,10 @@ pub use origin::OriginPolicy;
 pub struct Realtime {
     pub orders: Arc<OrderService>,
     pub hub: Arc<Hub>,
-    pub identity: IdentitySource,
+    /// Behind an Arc: every connection task holds a `Realtime`, and an
+    /// inline identity source would make each of them hundreds of bytes
+    /// larger.
+    pub identity: Arc<IdentitySource>,
     /// Stream tickets, issued by `POST /v1/stream-tickets`.
     pub tickets: Arc<TicketBook>,
     pub config: Arc<RealtimeConfig>,
@@ -75,7 +78,7 @@ impl Realtime {
         Self {
             orders,
             hub,
-            identity,
+            identity: Arc::new(identity),
             tickets,
             config: Arc::new(config),
             shutdown: CancellationToken::new(),

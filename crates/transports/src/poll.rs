@@ -53,7 +53,7 @@ pub(crate) async fn poll(
                         break;
                     }
                 }
-                Some(control) = session.next_control() => session.on_control(control).await,
+                control = session.next_control() => session.on_control(control).await,
                 _ = &mut deadline => break,
                 _ = realtime.shutdown.cancelled() => break,
             }

@@ -103,7 +103,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                     _ = realtime.shutdown.cancelled() => break,
                 }
             }
-            Some(control) = session.next_control() => session.on_control(control).await,
+            control = session.next_control() => session.on_control(control).await,
             _ = heartbeat.tick() => {
                 // A full channel means the client is behind anyway.
                 let _ = chunks.try_send(Ok(Bytes::from_static(b": heartbeat\n\n")));

@@ -40,7 +40,7 @@ fn frames(texts: &[&str]) -> Vec<Outgoing> {
 }
 
 /// An outbox already live on `order:A` at seq 0.
-fn live(capacity: usize) -> (Arc<Outbox>, mpsc::UnboundedReceiver<Control>) {
+fn live(capacity: usize) -> (Arc<Outbox>, Asks) {
     let (outbox, control) = Outbox::new(capacity);
     assert!(outbox.begin(&channel(), Position::Seq));
     outbox.resume(&channel(), Vec::new(), 0);
@@ -89,7 +89,7 @@ async fn a_gap_holds_and_asks_for_a_refill() {
     let (outbox, mut control) = live(8);
     outbox.push(&durable(1));
     assert_eq!(outbox.push(&durable(3)), Pushed::Held);
-    assert_eq!(control.try_recv(), Ok(Control::Refill(channel())));
+    assert_eq!(control.try_recv(), Some(Control::Refill(channel())));
     assert_eq!(outbox.push(&durable(4)), Pushed::Held);
     // The session reads 2..=3 from the store and resumes.
     outbox.resume(&channel(), frames(&["r2", "r3"]), 3);
@@ -105,7 +105,7 @@ async fn the_last_event_of_a_final_order_ends_the_subscription() {
     let unsubscribed: serde_json::Value = serde_json::from_slice(&frames[1]).expect("json");
     assert_eq!(unsubscribed["type"], "unsubscribed");
     assert_eq!(unsubscribed["reason"], "final");
-    assert_eq!(control.try_recv(), Ok(Control::Ended(channel())));
+    assert_eq!(control.try_recv(), Some(Control::Ended(channel())));
     assert_eq!(outbox.cursor(&channel()), None);
 }
 

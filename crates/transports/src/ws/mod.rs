@@ -22,6 +22,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use futures::stream::SplitStream;
 use futures::StreamExt;
 use rand::Rng;
 use serde::Deserialize;
@@ -147,26 +148,39 @@ fn accept(
         .write_buffer_size(config.write_buffer_bytes)
         .max_message_size(config.hard_frame_bytes)
         .max_frame_size(config.hard_frame_bytes)
-        .on_upgrade(move |socket| tracker.track_future(serve(socket, realtime, start)))
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            tracker.track_future(serve(sink, stream, realtime, Box::new(start)))
+        })
 }
 
 /// One connection, from upgrade to the last byte.
-async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
+///
+/// This future lives as long as the connection, so its size is memory per
+/// idle connection: the socket comes split and `start` boxed (an async
+/// fn keeps room for its arguments), and the rare, large awaits (the
+/// handshake, a client frame's handling) are boxed, so their state is
+/// allocated only while they run.
+async fn serve(
+    mut sink: writer::Sink,
+    mut stream: SplitStream<WebSocket>,
+    realtime: Realtime,
+    start: Box<Start>,
+) {
     let config = realtime.config.clone();
-    let (mut sink, mut stream) = socket.split();
     let Start {
         who,
         mut permits,
         ip,
         scope,
         initial,
-    } = start;
+    } = *start;
     let (who, greeted) = match who {
         Some(who) => (who, false),
-        None => match authenticate_first(&mut stream, &mut sink, &realtime, ip).await {
+        None => match Box::pin(authenticate_first(&mut stream, &mut sink, &realtime, ip)).await {
             Handshake::Authenticated(who) => {
                 if let Err(error) = admit_subject(&realtime, &who, &mut permits) {
-                    refuse_late(&mut sink, &error).await;
+                    Box::pin(refuse_late(&mut sink, &error)).await;
                     await_close_reply(&mut stream).await;
                     return;
                 }
@@ -194,7 +208,7 @@ async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
     let (commands, command_rx) = mpsc::channel(8);
     let mut writer = tokio::spawn(writer::run(sink, outbox.clone(), command_rx));
     if let Some(subscribe) = initial {
-        session.subscribe(subscribe).await;
+        Box::pin(session.subscribe(subscribe)).await;
     }
 
     // Check liveness twice per interval, ping once per interval.
@@ -246,7 +260,7 @@ async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
                             }
                             refreshed.is_some()
                         }
-                        Ok(frame) => session.handle(frame).await,
+                        Ok(frame) => Box::pin(session.handle(frame)).await,
                         Err(error) => {
                             session.error(error.code, error.message, None);
                             false
@@ -263,7 +277,7 @@ async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
                     break Ending::Close(CloseCode::Malformed);
                 }
             }
-            Some(control) = session.next_control() => session.on_control(control).await,
+            control = session.next_control() => Box::pin(session.on_control(control)).await,
             _ = &mut lease_timer, if lease.deadline().is_some() => match lease.fire() {
                 Due::Warn(left) => {
                     outbox.send_frame(&ServerFrame::AuthExpiring { in_secs: left });
@@ -322,7 +336,7 @@ async fn serve(socket: WebSocket, realtime: Realtime, start: Start) {
         }
     }
     writer.abort();
-    session.close().await;
+    Box::pin(session.close()).await;
     drop(permits);
 }
 
@@ -402,7 +416,7 @@ async fn refuse_late(sink: &mut writer::Sink, error: &ApiError) {
 /// until its close reply, for a moment at most. Dropping a socket with
 /// unread input resets the connection, and the client would never see the
 /// close code.
-async fn await_close_reply(stream: &mut futures::stream::SplitStream<WebSocket>) {
+async fn await_close_reply(stream: &mut SplitStream<WebSocket>) {
     let reply = async {
         while let Some(Ok(message)) = stream.next().await {
             if matches!(message, Message::Close(_)) {
