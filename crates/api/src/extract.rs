@@ -13,6 +13,10 @@ use trackwire_auth::{AuthError, Authenticated, Identity};
 use trackwire_domain::OrderId;
 use trackwire_gateway::idempotency::scoped_key;
 use trackwire_store::IdempotencyKey;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Required;
+use utoipa::IntoParams;
 
 use crate::{ApiError, AppState};
 
@@ -153,6 +157,9 @@ pub fn order_id(raw: &str) -> Result<OrderId, ApiError> {
 /// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
 pub struct IdempotencyKeyHeader(pub Option<String>);
 
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
 impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
     type Rejection = ApiError;
 
@@ -162,7 +169,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
         };
         match value.to_str() {
             Ok(key)
-                if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) =>
+                if (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len())
+                    && key.bytes().all(|b| b.is_ascii_graphic()) =>
             {
                 Ok(Self(Some(key.to_owned())))
             }
@@ -171,6 +179,28 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
                 "Idempotency-Key must be 1 to 255 visible ASCII characters",
             )),
         }
+    }
+}
+
+/// Documents the header as the extractor above checks it.
+impl IntoParams for IdempotencyKeyHeader {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Retry-safe key: the same key, method, path and body give the first answer again",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_IDEMPOTENCY_KEY_LEN))
+                    // Visible ASCII, as `u8::is_ascii_graphic`.
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build()]
     }
 }
 

@@ -223,7 +223,8 @@ async fn health_openapi_and_fallbacks() {
         "/v1/orders",
         "/v1/orders/{id}",
         "/v1/orders/{id}/events",
-        "/v1/orders/{id}/actions/{action}",
+        "/v1/orders/{id}/actions/cancel",
+        "/v1/orders/{id}/actions/change_instructions",
         "/v1/feed",
     ] {
         assert!(paths.contains_key(path), "openapi lacks {path}");
@@ -236,6 +237,84 @@ async fn health_openapi_and_fallbacks() {
         .assert_error(404, "not_found");
     let delete = TestServer::send(server.request(Method::DELETE, "/v1/orders")).await;
     delete.assert_error(405, "method_not_allowed");
+}
+
+/// The parameter `name` of `method path` in the served OpenAPI document.
+fn doc_param<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{method} {path} has no parameters"))
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+/// The documented limits and errors are the ones the server applies: each
+/// `limit` maximum is accepted and one more is refused, and so on.
+#[tokio::test]
+async fn openapi_states_the_limits_the_server_applies() {
+    let server = TestServer::start().await;
+    server.create("DOC-1").await;
+    let doc = server.get("/v1/openapi.json").await.body;
+
+    for (path, max) in [
+        ("/v1/orders", 100),
+        ("/v1/feed", 1000),
+        ("/v1/orders/{id}/events", 1000),
+        ("/v1/orders/{id}/chat", 500),
+    ] {
+        let limit = &doc_param(&doc, "get", path, "limit")["schema"];
+        assert_eq!(limit["minimum"], 1, "{path} limit: {limit}");
+        assert_eq!(limit["maximum"], max, "{path} limit: {limit}");
+        let url = path.replace("{id}", "DOC-1");
+        let at_max = server.get(&format!("{url}?limit={max}")).await;
+        assert_eq!(at_max.status, StatusCode::OK, "{url}: {}", at_max.body);
+        for refused in [0, max + 1] {
+            server
+                .get(&format!("{url}?limit={refused}"))
+                .await
+                .assert_error(400, "invalid_query");
+        }
+    }
+
+    // `since` is a u64: the whole range, not int64's.
+    let since = &doc_param(&doc, "get", "/v1/feed", "since")["schema"];
+    assert_eq!(since["minimum"], 0, "since: {since}");
+    assert_eq!(since["maximum"].as_u64(), Some(u64::MAX), "since: {since}");
+    let huge = server.get(&format!("/v1/feed?since={}", u64::MAX)).await;
+    assert_eq!(huge.status, StatusCode::OK, "body: {}", huge.body);
+
+    let id = &doc_param(&doc, "get", "/v1/orders/{id}/events", "id")["schema"];
+    assert_eq!(id["pattern"], "^[A-Za-z0-9._-]+$", "id: {id}");
+    assert_eq!(id["maxLength"], 64, "id: {id}");
+    let longest = "x".repeat(64);
+    server
+        .get(&format!("/v1/orders/{longest}"))
+        .await
+        .assert_error(404, "order_not_found");
+    server
+        .get(&format!("/v1/orders/{longest}x"))
+        .await
+        .assert_error(400, "invalid_order_id");
+
+    let events = &doc["paths"]["/v1/orders/{id}/events"]["get"]["responses"];
+    let bad_request = events["400"]["description"].as_str().unwrap_or_default();
+    for code in ["invalid_order_id", "invalid_query"] {
+        assert!(
+            bad_request.contains(code),
+            "400 of GET events: {bad_request}"
+        );
+    }
+    let create = &doc["paths"]["/v1/orders"]["post"]["responses"];
+    for status in ["400", "401", "409", "413", "415", "422"] {
+        assert!(create[status].is_object(), "POST /v1/orders lacks {status}");
+    }
+    let key = &doc_param(&doc, "post", "/v1/orders", "Idempotency-Key")["schema"];
+    assert_eq!(key["maxLength"], 255, "Idempotency-Key: {key}");
+
+    let text = &doc["components"]["schemas"]["ChatInput"]["properties"]["text"];
+    assert_eq!(text["minLength"], 1, "chat text: {text}");
+    assert_eq!(text["maxLength"], 2000, "chat text: {text}");
 }
 
 #[tokio::test]

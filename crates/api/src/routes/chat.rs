@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::orders::{page_limit, replayed_header};
 use crate::error::ErrorBody;
 use crate::extract::{order_id, ApiPath, ApiQuery, Caller, JsonBody};
+use crate::openapi::OrderIdPath;
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -42,13 +43,9 @@ pub struct TypingInput {
 /// is one-way (SSE, long-poll); a WebSocket publishes `typing` instead.
 #[utoipa::path(
     post, path = "/v1/orders/{id}/chat/typing", tag = "chat",
-    params(("id" = String, Path, description = "Order id")),
+    params(OrderIdPath),
     request_body = TypingInput,
-    responses(
-        (status = 204, description = "Published to the chat's watchers"),
-        (status = 403, description = "forbidden", body = ErrorBody),
-        (status = 404, description = "order_not_found", body = ErrorBody),
-    )
+    responses((status = 204, description = "Published to the chat's watchers"))
 )]
 pub(crate) async fn typing(
     State(state): State<AppState>,
@@ -76,6 +73,7 @@ pub(crate) async fn typing(
 #[derive(Deserialize, ToSchema)]
 pub struct ReadInput {
     /// The last message seq read.
+    #[schema(value_type = crate::openapi::WireU64, inline)]
     seq: u64,
 }
 
@@ -89,13 +87,9 @@ pub struct ReadKept {
 /// staff); the chat's watchers get a `chat_read` event.
 #[utoipa::path(
     post, path = "/v1/orders/{id}/chat/read", tag = "chat",
-    params(("id" = String, Path, description = "Order id")),
+    params(OrderIdPath),
     request_body = ReadInput,
-    responses(
-        (status = 200, body = ReadKept),
-        (status = 403, description = "forbidden", body = ErrorBody),
-        (status = 404, description = "order_not_found", body = ErrorBody),
-    )
+    responses((status = 200, body = ReadKept))
 )]
 pub(crate) async fn read(
     State(state): State<AppState>,
@@ -130,12 +124,11 @@ pub struct ChatSent {
 /// Sends a message in the order's chat (its customer, its courier, staff).
 #[utoipa::path(
     post, path = "/v1/orders/{id}/chat", tag = "chat",
-    params(("id" = String, Path, description = "Order id")),
+    params(OrderIdPath),
     request_body = ChatInput,
     responses(
         (status = 201, description = "Stored (a retried send answers the first one, with Idempotent-Replayed: true)", body = ChatSent),
         (status = 403, description = "forbidden: not a party to this order", body = ErrorBody),
-        (status = 404, description = "order_not_found", body = ErrorBody),
         (status = 422, description = "validation_failed (text empty or too long), idempotency_key_reused (same id, other text)", body = ErrorBody),
     )
 )]
@@ -179,8 +172,10 @@ pub(crate) async fn send(
 #[into_params(parameter_in = Query)]
 pub struct ChatQuery {
     /// Messages after this seq (0 or absent: from the first).
+    #[param(value_type = Option<crate::openapi::WireU64>, inline)]
     since: Option<u64>,
     /// Most messages in one page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
@@ -202,12 +197,8 @@ pub struct ChatPage {
 /// The order's chat history, page by page.
 #[utoipa::path(
     get, path = "/v1/orders/{id}/chat", tag = "chat",
-    params(("id" = String, Path, description = "Order id"), ChatQuery),
-    responses(
-        (status = 200, body = ChatPage),
-        (status = 403, description = "forbidden", body = ErrorBody),
-        (status = 404, description = "order_not_found", body = ErrorBody),
-    )
+    params(OrderIdPath, ChatQuery),
+    responses((status = 200, body = ChatPage))
 )]
 pub(crate) async fn history(
     State(state): State<AppState>,

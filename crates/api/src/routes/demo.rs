@@ -13,6 +13,7 @@ use trackwire_auth::jwt::{sign_hs256_claims, Claims};
 use trackwire_auth::Identity;
 use utoipa::ToSchema;
 
+use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
 
 /// How long a persona's token lives: long enough for a demo, short enough
@@ -70,7 +71,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The demo's personas, each with a fresh token (demo only).
 #[utoipa::path(get, path = "/v1/demo/personas", tag = "demo",
-    responses((status = 200, body = Vec<PersonaToken>), (status = 404, description = "not_found: not a demo")))]
+    responses((status = 200, body = Vec<PersonaToken>), (status = 404, description = "not_found: not a demo", body = ErrorBody)))]
 pub(crate) async fn list(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<PersonaToken>>, ApiError> {

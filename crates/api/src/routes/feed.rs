@@ -20,8 +20,10 @@ pub(crate) fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// The last offset the client applied (0 or absent: from the start).
+    #[param(value_type = Option<crate::openapi::WireU64>, inline)]
     since: Option<u64>,
     /// Most events in one answer, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -38,8 +40,7 @@ pub struct FeedSince {
     get, path = "/v1/feed", tag = "events", params(FeedQuery),
     responses(
         (status = 200, body = FeedSince),
-        (status = 400, description = "invalid_query", body = ErrorBody),
-        (status = 403, description = "forbidden", body = ErrorBody),
+        (status = 403, description = "forbidden: staff roles only", body = ErrorBody),
     )
 )]
 pub(crate) async fn feed(

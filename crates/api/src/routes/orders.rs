@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{etag, not_modified};
 use crate::error::ErrorBody;
 use crate::extract::{order_id, ApiPath, ApiQuery, Caller, IdempotencyKeyHeader, JsonBody};
+use crate::openapi::OrderIdPath;
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -27,7 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[derive(Deserialize, ToSchema)]
 pub struct NewOrder {
     #[serde(default)]
-    #[schema(example = "ZX-1001")]
+    #[schema(schema_with = crate::openapi::optional_order_id)]
     pub id: Option<String>,
     #[serde(flatten)]
     pub order: OrderCreated,
@@ -46,14 +47,14 @@ impl Validate for NewOrder {
 #[utoipa::path(
     post, path = "/v1/orders", tag = "orders",
     request_body = NewOrder,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry-safe key: the same key and body give the same answer")),
+    params(IdempotencyKeyHeader),
     responses(
-        (status = 201, description = "Created; `Location` names it", body = Order),
-        (status = 400, description = "malformed_json", body = ErrorBody),
+        (status = 201, description = "Created; `Location` names it", body = Order, headers(
+            ("Location" = String, description = "`/v1/orders/{id}`"),
+            ("ETag" = String),
+            ("Idempotent-Replayed" = String, description = "`true` on the first answer repeated for a retried key"),
+        )),
         (status = 409, description = "order_exists", body = ErrorBody),
-        (status = 413, description = "payload_too_large", body = ErrorBody),
-        (status = 415, description = "unsupported_media_type", body = ErrorBody),
-        (status = 422, description = "validation_failed, idempotency_key_reused", body = ErrorBody),
     )
 )]
 pub(crate) async fn create(
@@ -105,6 +106,7 @@ pub(crate) fn replayed_header(replayed: bool) -> HeaderMap {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only orders in this status.
+    #[param(value_type = Option<OrderStatus>)]
     status: Option<String>,
     /// Only this customer's orders (their subject id).
     customer: Option<String>,
@@ -113,6 +115,7 @@ pub struct ListQuery {
     /// The `next` value of the previous page.
     cursor: Option<String>,
     /// Page size, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -127,7 +130,7 @@ pub struct OrderList {
 /// Lists orders, newest first. Customers and couriers see only their own.
 #[utoipa::path(
     get, path = "/v1/orders", tag = "orders", params(ListQuery),
-    responses((status = 200, body = OrderList), (status = 400, description = "invalid_query", body = ErrorBody))
+    responses((status = 200, body = OrderList))
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -187,12 +190,10 @@ pub(crate) fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u
 /// changed.
 #[utoipa::path(
     get, path = "/v1/orders/{id}", tag = "orders",
-    params(("id" = String, Path, description = "Order id")),
+    params(OrderIdPath),
     responses(
         (status = 200, body = Order, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
-        (status = 400, description = "invalid_order_id", body = ErrorBody),
-        (status = 404, description = "order_not_found", body = ErrorBody),
     )
 )]
 pub(crate) async fn snapshot(
