@@ -29,6 +29,11 @@ impl OrderId {
         {
             return Err("an order id may hold only letters, digits, '-', '_' and '.'".into());
         }
+        // HTTP clients resolve `.` and `..` in paths before sending, so such
+        // an order could never be reached at /v1/orders/{id}.
+        if raw == "." || raw == ".." {
+            return Err("an order id cannot be '.' or '..'".into());
+        }
         Ok(Self(raw.to_owned()))
     }
 
@@ -78,6 +83,9 @@ mod tests {
         assert!(OrderId::parse("has space").is_err());
         assert!(OrderId::parse("order:1").is_err());
         assert!(OrderId::parse(&"x".repeat(65)).is_err());
+        assert!(OrderId::parse(".").is_err(), "unreachable in a URL path");
+        assert!(OrderId::parse("..").is_err());
+        assert!(OrderId::parse("...").is_ok());
         assert!(OrderId::parse(&OrderId::generate().0).is_ok());
     }
 }
