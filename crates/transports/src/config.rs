@@ -23,6 +23,8 @@ pub struct RealtimeConfig {
     /// from zero to this, so they do not all come back at once.
     pub drain_window: Duration,
     /// WebSocket read buffer per connection (memory per idle connection).
+    /// Client frames are small (an `auth` with its token is under 1 KiB);
+    /// a larger one is read in several reads, not refused.
     pub read_buffer_bytes: usize,
     /// Frames are gathered up to this before a socket write.
     pub write_buffer_bytes: usize,
@@ -60,7 +62,7 @@ impl Default for RealtimeConfig {
             error_budget: 20,
             error_window: Duration::from_secs(10),
             drain_window: Duration::from_secs(5),
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
             write_buffer_bytes: 16 * 1024,
             poll_wait: Duration::from_secs(25),
             sse_retry: Duration::from_secs(2),

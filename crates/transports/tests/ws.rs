@@ -372,6 +372,17 @@ async fn bad_input_gets_error_frames_and_the_connection_survives() {
     assert_eq!(client.recv().await["event"]["seq"], 2);
 }
 
+/// The read buffer is small (1 KiB, memory per idle connection); a frame
+/// many times larger, within the limit, is read whole.
+#[tokio::test]
+async fn a_frame_larger_than_the_read_buffer_is_read_whole() {
+    let server = TestServer::start(RealtimeConfig::default()).await;
+    let mut client = server.connect().await;
+    let padded = format!(r#"{{"type":"ping"{}}}"#, " ".repeat(40 * 1024));
+    client.send_text(padded).await;
+    assert_eq!(client.recv().await["type"], "pong");
+}
+
 #[tokio::test]
 async fn sustained_abuse_and_huge_frames_close_the_connection() {
     let config = RealtimeConfig {
