@@ -6,13 +6,15 @@
  * once per animation frame and at most every 250 ms, and touches only the
  * rows whose order changed (dispatch-table.js). The last data stays on
  * screen through a reconnect; the connection badge says how old it is.
- * Filters (status, delayed, courier, search) and the open order live in
- * the URL's query, so a reload or a shared link shows the same view.
+ * Filters (status, delayed, courier, search; dispatch-filters.js) and the
+ * open order live in the URL's query, so a reload or a shared link shows
+ * the same view.
  */
 
 import { badgeFor } from '/assets/badge.js';
 import { currentPersona, sdk } from '/assets/session.js';
-import { FINAL, STATUSES, STATUS_LABEL, h, partyName, showBadge } from '/assets/dispatch-format.js';
+import { FINAL, STATUSES, h, showBadge } from '/assets/dispatch-format.js';
+import { mountFilters } from '/assets/dispatch-filters.js';
 import { ROLE_LABEL, mountSession } from '/assets/dispatch-header.js';
 import { OrderTable } from '/assets/dispatch-table.js';
 import { DetailPanel } from '/assets/dispatch-detail.js';
@@ -54,125 +56,23 @@ Object.assign(window, { trackwireDispatch: debug });
 // --- filters ---------------------------------------------------------------
 
 const query = new URLSearchParams(location.search);
-const filters = {
-  status: query.get('status') ?? 'all',
-  delayed: query.get('delayed') === '1',
-  courier: query.get('courier') ?? '',
-  q: query.get('q') ?? '',
-};
+const filters = mountFilters(els, query, {
+  onChange: () => {
+    table.setFilter(filters.matches);
+    saveUrl();
+    renderNow();
+  },
+});
 /** @type {string | null} */
 let selected = query.get('order');
 let needsRefilter = false;
 
-els.search.value = filters.q;
-els.delayed.checked = filters.delayed;
-
-/** @param {OrderView} v */
-function matches(v) {
-  if (filters.status === 'active' && FINAL.has(v.status)) return false;
-  if (filters.status !== 'all' && filters.status !== 'active' && v.status !== filters.status) return false;
-  if (filters.delayed && v.delay === null) return false;
-  if (filters.courier === 'none' && v.courier !== null) return false;
-  if (filters.courier && filters.courier !== 'none' && v.courier?.id !== filters.courier) return false;
-  const q = filters.q.trim().toLowerCase();
-  if (q) {
-    const hay = [v.id, v.customer?.id, v.customer?.name, v.courier?.name, v.address].join(' ').toLowerCase();
-    if (!hay.includes(q)) return false;
-  }
-  return true;
-}
-
-function filtersActive() {
-  return filters.status !== 'all' || filters.delayed || filters.courier !== '' || filters.q.trim() !== '';
-}
-
+/** The filters and the open order, into the URL's query. */
 function saveUrl() {
-  const q = new URLSearchParams();
-  if (filters.status !== 'all') q.set('status', filters.status);
-  if (filters.delayed) q.set('delayed', '1');
-  if (filters.courier) q.set('courier', filters.courier);
-  if (filters.q.trim()) q.set('q', filters.q.trim());
+  const q = filters.query();
   if (selected) q.set('order', selected);
   const search = q.toString();
   history.replaceState(null, '', search ? `?${search}` : location.pathname);
-}
-
-function filtersChanged() {
-  table.setFilter(matches);
-  saveUrl();
-  renderNow();
-}
-
-/** @type {Map<string, HTMLButtonElement>} */
-const statusButtons = new Map();
-for (const key of ['all', 'active', ...STATUSES]) {
-  const label = key === 'all' ? 'All' : key === 'active' ? 'Active' : STATUS_LABEL[key];
-  const button = /** @type {HTMLButtonElement} */ (
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'status-button',
-        dataset: { status: key },
-        'aria-pressed': String(filters.status === key),
-        onclick: () => {
-          filters.status = key;
-          for (const [k, b] of statusButtons) b.setAttribute('aria-pressed', String(k === key));
-          filtersChanged();
-        },
-      },
-      h('span', { class: 'status-button-label', text: label }),
-      h('span', { class: 'status-button-count', text: '0' }),
-    )
-  );
-  statusButtons.set(key, button);
-  els.statusFilter.append(button);
-}
-
-els.search.addEventListener('input', () => {
-  filters.q = els.search.value;
-  filtersChanged();
-});
-els.delayed.addEventListener('change', () => {
-  filters.delayed = els.delayed.checked;
-  filtersChanged();
-});
-els.courier.addEventListener('change', () => {
-  filters.courier = els.courier.value;
-  filtersChanged();
-});
-els.clear.addEventListener('click', clearFilters);
-
-function clearFilters() {
-  filters.status = 'all';
-  filters.delayed = false;
-  filters.courier = '';
-  filters.q = '';
-  els.search.value = '';
-  els.delayed.checked = false;
-  els.courier.value = '';
-  for (const [k, b] of statusButtons) b.setAttribute('aria-pressed', String(k === 'all'));
-  filtersChanged();
-}
-
-/** Couriers seen so far, in the courier filter (only ever added to). */
-/** @type {Set<string>} */
-const couriersListed = new Set();
-
-/** @param {Map<string, OrderView>} orders */
-function addCouriers(orders) {
-  for (const v of orders.values()) {
-    const c = v.courier;
-    if (!c || couriersListed.has(c.id)) continue;
-    couriersListed.add(c.id);
-    const option = /** @type {HTMLOptionElement} */ (h('option', { value: c.id, text: partyName(c) }));
-    const after = [...els.courier.options].slice(2).find((o) => o.text.localeCompare(option.text) > 0);
-    els.courier.insertBefore(option, after ?? null);
-  }
-  // A courier named in the URL before any order showed them.
-  if (filters.courier && els.courier.value !== filters.courier && couriersListed.has(filters.courier)) {
-    els.courier.value = filters.courier;
-  }
 }
 
 // --- the feed ----------------------------------------------------------------
@@ -185,7 +85,7 @@ const table = new OrderTable(els.rows, {
     schedule();
   },
 });
-table.setFilter(matches);
+table.setFilter(filters.matches);
 
 /**
  * @param {string} title
@@ -246,7 +146,7 @@ function start() {
     if (orders && orders !== lastOrders) {
       lastOrders = orders;
       debug.rowsUpdated += table.sync(orders);
-      addCouriers(orders);
+      filters.addCouriers(orders);
     }
     if (needsRefilter) {
       // The focus left a row kept visible for it: re-check visibility.
@@ -386,14 +286,7 @@ function summarize(orders, feedStatus) {
     if (!FINAL.has(v.status)) counts.active += 1;
     if (v.delay) delayed += 1;
   }
-  for (const [key, button] of statusButtons) {
-    const n = String(counts[key] ?? 0);
-    const countEl = /** @type {HTMLElement} */ (button.lastElementChild);
-    if (countEl.textContent !== n) countEl.textContent = n;
-    button.toggleAttribute('data-zero', n === '0');
-  }
-  els.delayedCount.textContent = `(${delayed})`;
-  els.clear.hidden = !filtersActive();
+  filters.showCounts(counts, delayed);
 
   const loaded = feedStatus !== 'loading' || orders.size > 0;
   if (loaded) {
@@ -407,7 +300,7 @@ function summarize(orders, feedStatus) {
     if (els.summary.textContent !== text) els.summary.textContent = text;
     announceSummary(`${parts.join(', ')}.`);
   }
-  els.shown.textContent = filtersActive() ? `Showing ${table.visibleCount} of ${orders.size}` : '';
+  els.shown.textContent = filters.active() ? `Showing ${table.visibleCount} of ${orders.size}` : '';
 
   if (table.visibleCount > 0 || [...table.rows.values()].some((r) => !r.tr.hidden)) setTableState('none');
   else if (!loaded) setTableState('loading');
@@ -435,7 +328,7 @@ function setTableState(state) {
   } else if (state === 'nomatch') {
     els.tableState.replaceChildren(
       h('p', { class: 'state-title', text: 'No orders match these filters' }),
-      h('button', { type: 'button', class: 'btn', text: 'Clear filters', onclick: clearFilters }),
+      h('button', { type: 'button', class: 'btn', text: 'Clear filters', onclick: filters.clear }),
     );
   }
 }

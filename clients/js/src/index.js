@@ -6,5 +6,6 @@
 
 export { TrackwireClient } from './client.js';
 export { backoffDelay } from './backoff.js';
-export { timelineSteps, MAIN_PATH, FINAL_STATUSES } from './order-state.js';
+export { MAIN_PATH, FINAL_STATUSES } from './order-state.js';
+export { timelineSteps } from './timeline.js';
 export { TRANSPORTS } from './state.js';

@@ -10,8 +10,8 @@ import {
   emptyOrder,
   fromSnapshot,
   statusRank,
-  timelineSteps,
 } from '../../src/order-state.js';
+import { timelineSteps } from '../../src/timeline.js';
 
 /** @typedef {import('../../src/pipeline.js').Envelope} Envelope */
 /** @typedef {import('../../src/order-state.js').OrderView} OrderView */
@@ -306,7 +306,7 @@ test('chat, other orders and other epochs leave the view alone; unknown types re
 });
 
 /**
- * @param {import('../../src/order-state.js').TimelineStep[]} steps
+ * @param {import('../../src/timeline.js').TimelineStep[]} steps
  * @returns {string[]}
  */
 const brief = (steps) => steps.map((s) => (s.kind === 'warning' ? `!${s.type}${s.active ? '*' : ''}` : `${s.status}:${s.state}`));

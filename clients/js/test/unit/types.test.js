@@ -10,7 +10,8 @@ import { test } from 'node:test';
 
 import * as declared from '../../src/index.js';
 import { TrackwireClient as Implementation } from '../../src/client.js';
-import { timelineSteps as implementedSteps, emptyOrder } from '../../src/order-state.js';
+import { emptyOrder } from '../../src/order-state.js';
+import { timelineSteps as implementedSteps } from '../../src/timeline.js';
 import { initialState } from '../../src/state.js';
 
 test('the implementation satisfies the declared types', () => {
