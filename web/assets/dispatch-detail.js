@@ -125,7 +125,7 @@ export class DetailPanel {
       return;
     }
     // Positions reach the order topic; take whichever is newer.
-    const location = [feedView?.location, own?.location].reduce(
+    const location = [feedView?.location ?? null, own?.location ?? null].reduce(
       (best, l) => (l && (!best || l.ts > best.ts) ? l : best),
       /** @type {OrderView['location']} */ (null),
     );

@@ -12,6 +12,11 @@ import { FINAL_STATUSES, STATUSES } from '/sdk/order-state.js';
 /** Every status, in the order a dispatcher reads them (the SDK's list). */
 export { STATUSES };
 
+/**
+ * The statuses an order ends in. Typed as a set of every status so that
+ * `FINAL.has(v.status)` type-checks for any order's status.
+ * @type {ReadonlySet<OrderStatus>}
+ */
 export const FINAL = new Set(FINAL_STATUSES);
 
 /** @type {Record<string, string>} */
