@@ -3,6 +3,12 @@
 //! The map is sharded (DashMap), so publications on different channels never
 //! contend, and delivering to a subscriber never blocks: it only puts the
 //! shared publication in that subscriber's bounded queue.
+//!
+//! The node's broker subscription follows its local subscribers: one
+//! async lock per channel ([`Hub::sync_broker`]) puts the broker calls of
+//! a channel in order, and each call decides from the subscribers as they
+//! are when it holds the lock. So a last unsubscribe racing a first
+//! subscribe can never leave a watched channel unsubscribed at the broker.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +32,9 @@ pub struct Hub {
     broker: Arc<dyn Broker>,
     presence: Arc<dyn Presence>,
     channels: DashMap<Channel, HashMap<SubscriberId, Arc<dyn Subscriber>>>,
+    /// Per channel with broker traffic in flight or a broker subscription:
+    /// whether this node is subscribed at the broker.
+    links: DashMap<Channel, Arc<tokio::sync::Mutex<bool>>>,
     next_id: AtomicU64,
 }
 
@@ -44,6 +53,7 @@ impl Hub {
             broker: broker.clone(),
             presence,
             channels: DashMap::new(),
+            links: DashMap::new(),
             next_id: AtomicU64::new(1),
         });
         broker.start(hub.clone()).await?;
@@ -58,25 +68,22 @@ impl Hub {
         &self.presence
     }
 
-    /// Adds a subscriber to a channel; the first one makes this node
-    /// subscribe at the broker.
+    /// Adds a subscriber to a channel; returns once this node is
+    /// subscribed at the broker (the first subscriber makes it subscribe).
     pub async fn subscribe(
         &self,
         channel: &Channel,
         subscriber: Arc<dyn Subscriber>,
     ) -> Result<SubscriberId, BrokerError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let first = {
-            let mut entry = self.channels.entry(channel.clone()).or_default();
-            entry.insert(id, subscriber);
-            entry.len() == 1
-        };
-        if first {
-            if let Err(error) = self.broker.subscribe(channel).await {
-                // Leave no subscriber behind that the broker never feeds.
-                self.remove(channel, id);
-                return Err(error);
-            }
+        self.channels
+            .entry(channel.clone())
+            .or_default()
+            .insert(id, subscriber);
+        if let Err(error) = self.sync_broker(channel).await {
+            // Leave no subscriber behind that the broker never feeds.
+            self.remove(channel, id);
+            return Err(error);
         }
         Ok(id)
     }
@@ -100,11 +107,42 @@ impl Hub {
     }
 
     /// Stops this node's broker subscription to a channel nobody here
-    /// watches any more.
+    /// watches any more (if somebody subscribed again meanwhile, it stays).
     pub async fn leave(&self, channel: &Channel) {
-        if let Err(error) = self.broker.unsubscribe(channel).await {
+        if let Err(error) = self.sync_broker(channel).await {
             tracing::warn!(%channel, %error, "broker unsubscribe failed");
         }
+    }
+
+    /// Brings the broker subscription of `channel` in line with its local
+    /// subscribers, one caller per channel at a time.
+    async fn sync_broker(&self, channel: &Channel) -> Result<(), BrokerError> {
+        let link = self.links.entry(channel.clone()).or_default().clone();
+        let mut linked = link.lock().await;
+        let wanted = self.subscriber_count(channel) > 0;
+        let result = match (wanted, *linked) {
+            (true, false) => {
+                let subscribed = self.broker.subscribe(channel).await;
+                *linked = subscribed.is_ok();
+                subscribed
+            }
+            (false, true) => {
+                // Even when the broker call fails, nobody here listens: a
+                // publication that still arrives finds no subscriber.
+                *linked = false;
+                self.broker.unsubscribe(channel).await
+            }
+            _ => Ok(()),
+        };
+        let unlinked = !*linked;
+        drop(linked);
+        if unlinked {
+            // Forget the channel unless another caller holds its lock (the
+            // map's Arc and ours are then the only two).
+            self.links
+                .remove_if(channel, |_, held| Arc::strong_count(held) == 2);
+        }
+        result
     }
 
     /// How many local subscribers a channel has.
