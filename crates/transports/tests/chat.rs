@@ -59,24 +59,23 @@ async fn the_parties_chat_and_nobody_else_does() {
         json!({"subject": "cust-a", "role": "customer"})
     );
     assert_eq!(sent["message"]["topic"], "chat:A-1");
-    let (status, _, _) = call(
-        &server,
-        Method::POST,
-        "/v1/orders/A-1/chat",
-        &token("courier-a", Role::Courier),
-        say("5 minutes", "c1"),
-    )
-    .await;
-    assert_eq!(status, 201, "the order's courier");
-    let (status, _, _) = call(
-        &server,
-        Method::POST,
-        "/v1/orders/A-1/chat",
-        &token("dana", Role::Dispatcher),
-        say("Noted", "d1"),
-    )
-    .await;
-    assert_eq!(status, 201, "support");
+    // The order's courier, then support.
+    let replies = [
+        ("courier-a", Role::Courier, "5 minutes"),
+        ("dana", Role::Dispatcher, "Noted"),
+    ];
+    for (who, role, text) in replies {
+        let path = "/v1/orders/A-1/chat";
+        let (status, _, _) = call(
+            &server,
+            Method::POST,
+            path,
+            &token(who, role),
+            say(text, who),
+        )
+        .await;
+        assert_eq!(status, 201, "{who} writes");
+    }
     for (who, role) in [("cust-b", Role::Customer), ("courier-b", Role::Courier)] {
         let stranger = token(who, role);
         let (status, body, _) = call(

@@ -45,8 +45,8 @@ function recorder() {
 
 const session = /** @type {any} */ ({ topics: [], positions: () => ({}), token: async () => null });
 
-test('an upgrade that is never answered fails after the open timeout, as not opened', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
+/** A transport opened on a SilentSocket with a 1 s open timeout, and what it reported. */
+function openSilent() {
   SilentSocket.made = [];
   const transport = new WebSocketTransport({
     baseUrl: 'http://127.0.0.1:1',
@@ -55,33 +55,32 @@ test('an upgrade that is never answered fails after the open timeout, as not ope
   });
   const seen = recorder();
   transport.open(seen.handlers, session);
-  assert.equal(SilentSocket.made[0].url, 'ws://127.0.0.1:1/v1/ws');
+  return { socket: SilentSocket.made[0], seen };
+}
+
+test('an upgrade that is never answered fails after the open timeout, as not opened', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { socket, seen } = openSilent();
+  assert.equal(socket.url, 'ws://127.0.0.1:1/v1/ws');
   t.mock.timers.tick(999);
   assert.deepEqual(seen.closes, []);
   t.mock.timers.tick(1);
   assert.deepEqual(seen.closes, [{ code: 0, reason: 'the connection did not open in time', opened: false }]);
-  assert.notEqual(SilentSocket.made[0].closedWith, null, 'the pending socket is closed');
+  assert.notEqual(socket.closedWith, null, 'the pending socket is closed');
   // A close event arriving later is not reported a second time.
-  SilentSocket.made[0].onclose?.({ code: 1006, reason: '' });
+  socket.onclose?.({ code: 1006, reason: '' });
   assert.equal(seen.closes.length, 1);
 });
 
 test('a socket that opens in time is not timed out', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  SilentSocket.made = [];
-  const transport = new WebSocketTransport({
-    baseUrl: 'http://127.0.0.1:1',
-    WebSocket: /** @type {any} */ (SilentSocket),
-    openTimeoutMs: 1000,
-  });
-  const seen = recorder();
-  transport.open(seen.handlers, session);
+  const { socket, seen } = openSilent();
   t.mock.timers.tick(500);
-  SilentSocket.made[0].readyState = 1;
-  SilentSocket.made[0].onopen?.();
+  socket.readyState = 1;
+  socket.onopen?.();
   t.mock.timers.tick(5000);
   assert.equal(seen.opens, 1);
   assert.deepEqual(seen.closes, []);
-  SilentSocket.made[0].onclose?.({ code: 1001, reason: 'going away' });
+  socket.onclose?.({ code: 1001, reason: 'going away' });
   assert.deepEqual(seen.closes, [{ code: 1001, reason: 'going away', opened: true }]);
 });
