@@ -70,8 +70,10 @@ impl Hub {
 
     /// Adds a subscriber to a channel; returns once this node is
     /// subscribed at the broker (the first subscriber makes it subscribe).
+    /// Cancel-safe: dropped half way (a client gone while its request
+    /// waited for the broker), it leaves no subscriber behind.
     pub async fn subscribe(
-        &self,
+        self: &Arc<Self>,
         channel: &Channel,
         subscriber: Arc<dyn Subscriber>,
     ) -> Result<SubscriberId, BrokerError> {
@@ -80,11 +82,15 @@ impl Hub {
             .entry(channel.clone())
             .or_default()
             .insert(id, subscriber);
-        if let Err(error) = self.sync_broker(channel).await {
-            // Leave no subscriber behind that the broker never feeds.
-            self.remove(channel, id);
-            return Err(error);
-        }
+        let mut pending = Pending {
+            hub: self,
+            channel,
+            id: Some(id),
+        };
+        // On failure `pending` takes the subscriber out again: none is left
+        // behind that the broker never feeds.
+        self.sync_broker(channel).await?;
+        pending.id = None;
         Ok(id)
     }
 
@@ -134,20 +140,43 @@ impl Hub {
             }
             _ => Ok(()),
         };
-        let unlinked = !*linked;
-        drop(linked);
-        if unlinked {
-            // Forget the channel unless another caller holds its lock (the
-            // map's Arc and ours are then the only two).
+        if !*linked {
+            // Forget the channel unless another caller waits for its lock
+            // (the map's Arc and ours are then the only two). Still under
+            // the lock: nobody can link it in between.
             self.links
                 .remove_if(channel, |_, held| Arc::strong_count(held) == 2);
         }
+        drop(linked);
         result
     }
 
     /// How many local subscribers a channel has.
     pub fn subscriber_count(&self, channel: &Channel) -> usize {
         self.channels.get(channel).map_or(0, |s| s.len())
+    }
+}
+
+/// A subscriber added to the hub whose subscribe has not returned yet.
+struct Pending<'a> {
+    hub: &'a Arc<Hub>,
+    channel: &'a Channel,
+    /// Some until the subscribe succeeds.
+    id: Option<SubscriberId>,
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else {
+            return;
+        };
+        if self.hub.remove(self.channel, id) {
+            // It was the last: bring the broker in line, off this thread.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let (hub, channel) = (self.hub.clone(), self.channel.clone());
+                runtime.spawn(async move { hub.leave(&channel).await });
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! a last unsubscribe and a first subscribe of a channel race: a broker
 //! that answers the unsubscribe only after the new subscribe was asked
 //! must not leave the channel unsubscribed while someone here watches it.
+//! And a subscribe dropped while it waits for the broker leaves nothing.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -12,18 +13,30 @@ use trackwire_domain::Audience;
 use trackwire_gateway::{Hub, Subscriber};
 
 /// A broker that keeps which channels this node is subscribed to, and
-/// whose unsubscribe waits until the test lets it finish.
+/// whose subscribe or unsubscribe (as chosen) waits until the test lets it
+/// finish.
 #[derive(Default)]
-struct SlowUnsubscribe {
+struct HeldBroker {
+    hold_subscribe: bool,
+    hold_unsubscribe: bool,
     subscribed: Mutex<HashSet<Channel>>,
-    /// Told when an unsubscribe is asked.
-    unsubscribe_asked: tokio::sync::Notify,
-    /// Lets the pending unsubscribe finish.
-    unsubscribe_may_finish: tokio::sync::Notify,
+    /// Told when a held call is asked.
+    asked: tokio::sync::Notify,
+    /// Lets the held call finish.
+    may_finish: tokio::sync::Notify,
+}
+
+impl HeldBroker {
+    async fn hold(&self, held: bool) {
+        if held {
+            self.asked.notify_one();
+            self.may_finish.notified().await;
+        }
+    }
 }
 
 #[async_trait]
-impl Broker for SlowUnsubscribe {
+impl Broker for HeldBroker {
     async fn start(&self, _sink: Arc<dyn PublicationSink>) -> Result<(), BrokerError> {
         Ok(())
     }
@@ -33,6 +46,7 @@ impl Broker for SlowUnsubscribe {
     }
 
     async fn subscribe(&self, channel: &Channel) -> Result<(), BrokerError> {
+        self.hold(self.hold_subscribe).await;
         self.subscribed
             .lock()
             .expect("lock")
@@ -41,8 +55,7 @@ impl Broker for SlowUnsubscribe {
     }
 
     async fn unsubscribe(&self, channel: &Channel) -> Result<(), BrokerError> {
-        self.unsubscribe_asked.notify_one();
-        self.unsubscribe_may_finish.notified().await;
+        self.hold(self.hold_unsubscribe).await;
         self.subscribed.lock().expect("lock").remove(channel);
         Ok(())
     }
@@ -56,7 +69,10 @@ impl Subscriber for Nobody {
 
 #[tokio::test]
 async fn a_first_subscribe_racing_the_last_unsubscribe_stays_subscribed() {
-    let broker = Arc::new(SlowUnsubscribe::default());
+    let broker = Arc::new(HeldBroker {
+        hold_unsubscribe: true,
+        ..HeldBroker::default()
+    });
     let hub = Hub::start(broker.clone()).await.expect("hub");
     let channel = Channel::new("t", "order:R-1", Audience::Staff);
     let is_subscribed = || broker.subscribed.lock().expect("lock").contains(&channel);
@@ -72,7 +88,7 @@ async fn a_first_subscribe_racing_the_last_unsubscribe_stays_subscribed() {
         let (hub, channel) = (hub.clone(), channel.clone());
         tokio::spawn(async move { hub.unsubscribe(&channel, first).await })
     };
-    broker.unsubscribe_asked.notified().await;
+    broker.asked.notified().await;
 
     // Meanwhile someone here subscribes again.
     let joining = {
@@ -84,7 +100,7 @@ async fn a_first_subscribe_racing_the_last_unsubscribe_stays_subscribed() {
     while hub.subscriber_count(&channel) == 0 {
         tokio::task::yield_now().await;
     }
-    broker.unsubscribe_may_finish.notify_one();
+    broker.may_finish.notify_one();
     leaving.await.expect("leave");
     joining.await.expect("join task").expect("subscribe");
 
@@ -93,4 +109,28 @@ async fn a_first_subscribe_racing_the_last_unsubscribe_stays_subscribed() {
         is_subscribed(),
         "a channel watched here must stay subscribed at the broker"
     );
+}
+
+#[tokio::test]
+async fn a_subscribe_dropped_while_the_broker_answers_leaves_no_subscriber() {
+    let broker = Arc::new(HeldBroker {
+        hold_subscribe: true,
+        ..HeldBroker::default()
+    });
+    let hub = Hub::start(broker.clone()).await.expect("hub");
+    let channel = Channel::new("t", "order:R-2", Audience::Staff);
+    let subscribing = {
+        let (hub, channel) = (hub.clone(), channel.clone());
+        tokio::spawn(async move { hub.subscribe(&channel, Arc::new(Nobody)).await })
+    };
+    broker.asked.notified().await;
+    assert_eq!(
+        hub.subscriber_count(&channel),
+        1,
+        "added before the broker answers"
+    );
+    // The client goes away: its request, and the subscribe in it, is dropped.
+    subscribing.abort();
+    assert!(subscribing.await.expect_err("aborted").is_cancelled());
+    assert_eq!(hub.subscriber_count(&channel), 0, "nothing left behind");
 }
