@@ -293,22 +293,22 @@ async fn a_stalled_sse_client_is_cut_and_a_fast_one_keeps_receiving() {
     let (mut fast, _) = SseClient::open(&server, "topics=order:E-5", None).await;
     fast.until("subscribed").await;
 
+    // The fast client reads each event before the next is published, so
+    // it is never behind, however the machine schedules the test.
     const EVENTS: u64 = 300;
-    let reader = tokio::spawn(async move {
-        let mut seqs = Vec::new();
-        while seqs.len() < EVENTS as usize {
-            let frame = fast.next().await.expect("open");
-            seqs.push(frame["event"]["seq"].as_u64().expect("seq"));
-        }
-        seqs
-    });
     let filler = "x".repeat(450);
     for n in 0..EVENTS {
-        server.note("E-5", &format!("{n} {filler}")).await;
+        let seq = server.note("E-5", &format!("{n} {filler}")).await;
+        let frame = fast.next().await.expect("open");
+        assert_eq!(
+            frame["event"]["seq"].as_u64(),
+            Some(seq),
+            "in order: {frame}"
+        );
     }
-    let seqs = reader.await.expect("fast reader");
-    assert_eq!(seqs, (2..=EVENTS + 1).collect::<Vec<_>>());
-    server.await_subscribers("order:E-5", 0).await;
+    // The stalled client was cut; the fast one is still there.
+    server.await_subscribers("order:E-5", 1).await;
+    drop(fast);
 
     // The stalled client reads at last: the stream ends before the last event.
     let mut received = Vec::new();

@@ -191,25 +191,22 @@ async fn a_stalled_client_is_cut_and_a_fast_one_keeps_receiving() {
     let mut fast = server.connect().await;
     fast.subscribe(json!({"topic": "order:S-1"})).await;
 
+    // The fast client reads each event before the next is published, so
+    // it is never behind, however the machine schedules the test; the
+    // stalled one falls behind by every event.
     const EVENTS: u64 = 300;
-    let reader = tokio::spawn(async move {
-        let mut seqs = Vec::new();
-        while seqs.len() < EVENTS as usize {
-            seqs.push(fast.recv().await["event"]["seq"].as_u64().expect("seq"));
-        }
-        seqs
-    });
     let filler = "x".repeat(450);
     for n in 0..EVENTS {
-        server.note("S-1", &format!("{n} {filler}")).await;
+        let seq = server.note("S-1", &format!("{n} {filler}")).await;
+        let frame = fast.recv().await;
+        assert_eq!(
+            frame["event"]["seq"].as_u64(),
+            Some(seq),
+            "in order: {frame}"
+        );
     }
-    let seqs = reader.await.expect("fast reader");
-    assert_eq!(
-        seqs,
-        (2..=EVENTS + 1).collect::<Vec<_>>(),
-        "the fast client got everything, in order"
-    );
-    server.await_subscribers("order:S-1", 0).await;
+    // The stalled client was cut; the fast one is still there.
+    server.await_subscribers("order:S-1", 1).await;
 
     // The stalled client reads at last: some events, then the cut.
     let mut last_seen = 0;
