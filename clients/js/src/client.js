@@ -96,7 +96,7 @@ export class TrackwireClient {
     this.stateListeners = new Set();
     /** @type {Map<string, Topic>} */
     this.topics = new Map();
-    const api = { baseUrl: this.baseUrl, fetch: options.fetch, token: () => this.token() };
+    const api = { baseUrl: this.baseUrl, fetch: options.fetch, token: () => this.restToken() };
     this.mutations = new MutationRequests(
       {
         ...api,
@@ -279,12 +279,27 @@ export class TrackwireClient {
     return streamSession(this.topics, () => this.token());
   }
 
-  /** @returns {Promise<string | null>} */
+  /**
+   * The token for the connection; asking for a fresh one settles a refused
+   * or expiring token.
+   * @returns {Promise<string | null>}
+   */
   async token() {
     if (!this.options.getToken) return null;
     const refresh = this.refreshToken;
     this.refreshToken = false;
     return (await this.options.getToken({ refresh })) ?? null;
+  }
+
+  /**
+   * The token for a REST call (chat, typing, receipts, mutations): fresh
+   * when one is due, but the connection still asks for its own, so a
+   * keystroke's typing signal cannot take the refresh the reconnect needs.
+   * @returns {Promise<string | null>}
+   */
+  async restToken() {
+    if (!this.options.getToken) return null;
+    return (await this.options.getToken({ refresh: this.refreshToken })) ?? null;
   }
 
   /** @param {any} transport */
@@ -512,8 +527,8 @@ export class TrackwireClient {
    */
   sendLive(frame) {
     if (!this.transport?.bidirectional || !this.isLive()) return false;
-    this.transport.send(frame);
-    return true;
+    // False while the socket is closing: the caller goes over REST instead.
+    return this.transport.send(frame);
   }
 
   /**

@@ -26,6 +26,7 @@ export class WebSocketTransport {
     this.openTimeoutMs = options.openTimeoutMs ?? OPEN_TIMEOUT_MS;
     /** @type {WebSocket | null} */
     this.socket = null;
+    this.cancelOpenTimer = () => {};
   }
 
   /**
@@ -38,7 +39,16 @@ export class WebSocketTransport {
       return;
     }
     const url = this.baseUrl.replace(/^http/, 'ws') + '/v1/ws';
-    const socket = new this.WebSocketImpl(url, SUBPROTOCOL);
+    let socket;
+    try {
+      socket = new this.WebSocketImpl(url, SUBPROTOCOL);
+    } catch (error) {
+      // A URL the WebSocket refuses (a misconfigured `url`): report it as
+      // a connection that never opened, after this call, as a close would.
+      const reason = error instanceof Error ? error.message : 'cannot open a WebSocket';
+      queueMicrotask(() => handlers.onClose({ code: 0, reason, opened: false }));
+      return;
+    }
     this.socket = socket;
     let opened = false;
     let closed = false;
@@ -58,6 +68,8 @@ export class WebSocketTransport {
       this.close();
       finish(0, 'the connection did not open in time');
     }, this.openTimeoutMs);
+    // Closed by us before it opened: no late report of a timeout.
+    this.cancelOpenTimer = () => clearTimeout(openTimer);
     socket.onopen = () => {
       clearTimeout(openTimer);
       opened = true;
@@ -90,6 +102,7 @@ export class WebSocketTransport {
 
   /** @param {number} [code] @param {string} [reason] */
   close(code = 1000, reason = 'normal') {
+    this.cancelOpenTimer();
     const socket = this.socket;
     this.socket = null;
     if (socket) {

@@ -55,7 +55,7 @@ function openSilent() {
   });
   const seen = recorder();
   transport.open(seen.handlers, session);
-  return { socket: SilentSocket.made[0], seen };
+  return { transport, socket: SilentSocket.made[0], seen };
 }
 
 test('an upgrade that is never answered fails after the open timeout, as not opened', (t) => {
@@ -83,4 +83,26 @@ test('a socket that opens in time is not timed out', (t) => {
   assert.deepEqual(seen.closes, []);
   socket.onclose?.({ code: 1001, reason: 'going away' });
   assert.deepEqual(seen.closes, [{ code: 1001, reason: 'going away', opened: true }]);
+});
+
+test('closed by the client before it opened, a socket reports no timeout later', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { transport, seen } = openSilent();
+  transport.close();
+  t.mock.timers.tick(5000);
+  assert.deepEqual(seen.closes, []);
+});
+
+test('a URL the WebSocket refuses is a connection that never opened, not a hang', async () => {
+  class Refusing {
+    constructor() {
+      throw new SyntaxError('Invalid URL');
+    }
+  }
+  const transport = new WebSocketTransport({ baseUrl: 'nonsense', WebSocket: /** @type {any} */ (Refusing) });
+  const seen = recorder();
+  transport.open(seen.handlers, session);
+  assert.deepEqual(seen.closes, [], 'reported after open() returns, as a close would be');
+  await Promise.resolve();
+  assert.deepEqual(seen.closes, [{ code: 0, reason: 'Invalid URL', opened: false }]);
 });
