@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::auth::{secured, seed, token};
+use common::auth::{secured, seed, token, ws_as};
 use common::TestServer;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -205,14 +205,11 @@ async fn chat_is_live_and_recovered_exactly_once() {
     let server = start().await;
     let ada = token("cust-a", Role::Customer);
     let courier = token("courier-a", Role::Courier);
-    let mut watcher = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    watcher.send(json!({"type": "auth", "token": ada})).await;
+    let mut watcher = ws_as(&server, &ada).await;
     let frames = watcher.subscribe(json!({"topic": "chat:A-1"})).await;
     let subscribed = frames.last().expect("subscribed").clone();
     let epoch = subscribed["epoch"].clone();
-    let mut sender = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    sender.send(json!({"type": "auth", "token": courier})).await;
-    sender.recv().await;
+    let mut sender = ws_as(&server, &courier).await;
     let publish = |text: &str, id: &str| json!({"type": "publish", "topic": "chat:A-1", "event": "chat_message", "payload": {"text": text, "clientMessageId": id}});
     sender.send(publish("On my way", "w1")).await;
     let event = loop {
@@ -238,8 +235,7 @@ async fn chat_is_live_and_recovered_exactly_once() {
     let head = page["seq"].as_u64().expect("seq");
     assert_eq!(head, seen + 2, "the retried send is stored once");
 
-    let mut back = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    back.send(json!({"type": "auth", "token": ada})).await;
+    let mut back = ws_as(&server, &ada).await;
     let frames = back
         .subscribe(json!({"topic": "chat:A-1", "since": seen, "epoch": epoch}))
         .await;
@@ -255,19 +251,12 @@ async fn chat_is_live_and_recovered_exactly_once() {
 #[tokio::test]
 async fn typing_names_the_typist_and_only_the_parties_may_type() {
     let server = start().await;
-    let mut dana = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    dana.send(json!({"type": "auth", "token": token("dana", Role::Dispatcher)}))
-        .await;
-    dana.recv().await;
+    let mut dana = ws_as(&server, &token("dana", Role::Dispatcher)).await;
     dana.subscribe(json!({"topic": "chat:A-1"})).await;
     let typing = |active: bool| json!({"type": "publish", "topic": "chat:A-1", "event": "typing", "payload": {"active": active, "ts": 1}});
     let mut typists = Vec::new();
     for (who, role) in [("cust-a", Role::Customer), ("courier-a", Role::Courier)] {
-        let mut client = common::Client::connect(&server.ws_url("/v1/ws")).await;
-        client
-            .send(json!({"type": "auth", "token": token(who, role)}))
-            .await;
-        client.recv().await;
+        let mut client = ws_as(&server, &token(who, role)).await;
         client.send(typing(true)).await;
         typists.push(client);
     }
@@ -288,11 +277,7 @@ async fn typing_names_the_typist_and_only_the_parties_may_type() {
     seen.sort();
     assert_eq!(seen, ["courier-a", "cust-a"]);
 
-    let mut stranger = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    stranger
-        .send(json!({"type": "auth", "token": token("cust-b", Role::Customer)}))
-        .await;
-    stranger.recv().await;
+    let mut stranger = ws_as(&server, &token("cust-b", Role::Customer)).await;
     stranger.send(typing(true)).await;
     let error = stranger.recv_until("error").await.pop().expect("error");
     assert_eq!(error["code"], "forbidden");
@@ -303,10 +288,7 @@ async fn typing_names_the_typist_and_only_the_parties_may_type() {
 #[tokio::test]
 async fn typing_over_rest_reaches_the_watchers() {
     let server = start().await;
-    let mut dana = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    dana.send(json!({"type": "auth", "token": token("dana", Role::Dispatcher)}))
-        .await;
-    dana.recv().await;
+    let mut dana = ws_as(&server, &token("dana", Role::Dispatcher)).await;
     dana.subscribe(json!({"topic": "chat:A-1"})).await;
 
     let ada = token("cust-a", Role::Customer);
@@ -377,9 +359,7 @@ async fn read_receipts_are_kept_forward_only_and_shown_to_the_others() {
         )
         .await;
     }
-    let mut max = common::Client::connect(&server.ws_url("/v1/ws")).await;
-    max.send(json!({"type": "auth", "token": courier})).await;
-    max.recv().await;
+    let mut max = ws_as(&server, &courier).await;
     max.subscribe(json!({"topic": "chat:A-1"})).await;
 
     let (status, kept, _) = call(

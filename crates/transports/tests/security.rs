@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::auth::{
-    bad_tokens, claims, secured, seed, set_status, sign, token, ALLOWED_ORIGIN, TENANT,
+    bad_tokens, claims, secured, seed, set_status, sign, token, ws_as, ALLOWED_ORIGIN, TENANT,
 };
 use common::sse::SseClient;
 use common::{Client, Ended, Setup, TestServer};
@@ -57,14 +57,6 @@ async fn get(server: &TestServer, path: &str, token: Option<&str>) -> (u16, Valu
 }
 
 /// A WebSocket authenticated by its first frame.
-async fn ws_as(server: &TestServer, token: &str) -> Client {
-    let mut client = server.connect().await;
-    client.send(json!({"type": "auth", "token": token})).await;
-    let frame = client.recv().await;
-    assert_eq!(frame["type"], "authenticated", "{frame}");
-    client
-}
-
 /// The next `error` frame's code.
 async fn error_code(client: &mut Client) -> String {
     let frames = client.recv_until("error").await;

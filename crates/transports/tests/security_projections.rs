@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::auth::{secured, token};
+use common::auth::{secured, token, ws_as};
 use common::sse::SseClient;
-use common::{Client, TestServer};
+use common::TestServer;
 use serde_json::{json, Value};
 use trackwire_auth::Role;
 use trackwire_transports::RealtimeConfig;
@@ -78,13 +78,9 @@ async fn a_customer_never_receives_withheld_fields_on_any_transport() {
     record(&server, &courier, location).await;
 
     // Snapshot and replay over WebSocket.
-    let mut live = Client::connect(&server.ws_url("/v1/ws")).await;
-    live.send(json!({"type": "auth", "token": customer})).await;
+    let mut live = ws_as(&server, &customer).await;
     let mut frames = live.subscribe(json!({"topic": "order:P-1"})).await;
-    let mut replay = Client::connect(&server.ws_url("/v1/ws")).await;
-    replay
-        .send(json!({"type": "auth", "token": customer}))
-        .await;
+    let mut replay = ws_as(&server, &customer).await;
     let snapshot = frames.iter().find(|f| f["type"] == "snapshot");
     let epoch = snapshot.expect("a snapshot")["epoch"].clone();
     let resume = json!({"topic": "order:P-1", "since": 0, "epoch": epoch});
@@ -188,10 +184,7 @@ async fn a_customer_never_receives_withheld_fields_on_any_transport() {
     }
 
     // The dispatcher gets everything: the markers are really there.
-    let mut dispatcher = Client::connect(&server.ws_url("/v1/ws")).await;
-    dispatcher
-        .send(json!({"type": "auth", "token": staff}))
-        .await;
+    let mut dispatcher = ws_as(&server, &staff).await;
     let seen = dispatcher.subscribe(resume).await;
     let text = serde_json::to_string(&seen).expect("json");
     assert!(text.contains(NOTE) && text.contains(PHONE), "{text}");

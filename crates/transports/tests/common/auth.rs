@@ -10,7 +10,7 @@ use trackwire_domain::{DurableEvent, OrderCreated, OrderId, OrderStatus, Party, 
 use trackwire_gateway::CreateOrder;
 use trackwire_transports::{OriginPolicy, RealtimeConfig};
 
-use super::{Setup, TestServer};
+use super::{Client, Setup, TestServer};
 
 pub(crate) const SECRET: &str = "the-security-suite-secret-0123456789";
 pub(crate) const ISSUER: &str = "shop";
@@ -137,4 +137,14 @@ pub(crate) async fn set_status(server: &TestServer, id: &str, status: OrderStatu
     server
         .record_as(&who(TENANT, "admin", Role::Admin), id, event)
         .await
+}
+
+/// A WebSocket on `/v1/ws` authenticated with `token` (its `authenticated`
+/// frame read).
+pub(crate) async fn ws_as(server: &TestServer, token: &str) -> Client {
+    let mut client = server.connect().await;
+    client.send(json!({"type": "auth", "token": token})).await;
+    let frame = client.recv().await;
+    assert_eq!(frame["type"], "authenticated", "{frame}");
+    client
 }
