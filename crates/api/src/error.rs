@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use trackwire_auth::AuthError;
 use trackwire_domain::{ParseError, ValidationErrors};
-use trackwire_gateway::{GatewayError, Kind, Problem};
+use trackwire_gateway::{GatewayError, Kind, Problem, RETRY_AFTER_SECS};
 use utoipa::ToSchema;
 
 #[derive(Debug)]
@@ -19,6 +19,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// Seconds for a `Retry-After` header (503, 429).
+    pub retry_after: Option<u64>,
 }
 
 /// The error body.
@@ -45,7 +47,13 @@ impl ApiError {
             code,
             message: message.into(),
             details: None,
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn with_details(mut self, details: Value) -> Self {
@@ -71,7 +79,13 @@ impl IntoResponse for ApiError {
                 details: self.details.unwrap_or_else(|| json!({})),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -83,9 +97,14 @@ impl From<Problem> for ApiError {
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::Conflict => StatusCode::CONFLICT,
             Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        Self::new(status, problem.code, problem.message).with_details(problem.details)
+        let error = Self::new(status, problem.code, problem.message).with_details(problem.details);
+        match problem.kind {
+            Kind::Unavailable => error.retry_after(RETRY_AFTER_SECS),
+            _ => error,
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
+use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 use trackwire_auth::TicketBook;
 use trackwire_gateway::OrderService;
@@ -43,6 +44,9 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The demo's personas (`GET /v1/demo/personas`); None outside the demo.
     pub personas: Option<Arc<routes::demo::Personas>>,
+    /// The server's shutdown signal: once cancelled, the server drains and
+    /// `/v1/health/ready` fails.
+    pub draining: CancellationToken,
 }
 
 /// How long a stream ticket stays valid.
@@ -56,6 +60,7 @@ impl AppState {
             tickets: Arc::new(TicketBook::new(TICKET_TTL)),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             personas: None,
+            draining: CancellationToken::new(),
         }
     }
 }
@@ -70,11 +75,11 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::tickets::router())
         .merge(routes::chat::router())
         .merge(routes::demo::router())
+        .merge(routes::health::router())
         .route(
             "/v1/openapi.json",
             get(|| async { Json(openapi::document()) }),
         )
-        .route("/v1/health", get(routes::health))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

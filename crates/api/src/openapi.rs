@@ -45,7 +45,8 @@ use crate::routes;
         routes::chat::read,
         routes::chat::typing,
         routes::demo::list,
-        routes::health,
+        routes::health::live,
+        routes::health::ready,
     ),
     // ErrorAnswers refers to it by name.
     components(schemas(ErrorBody)),
@@ -158,7 +159,7 @@ impl PartialSchema for WireU64 {
 impl ToSchema for WireU64 {}
 
 /// Operations that take no caller, so never answer 401 or 429.
-const PUBLIC: [&str; 2] = ["/v1/health", "/v1/demo/personas"];
+const PUBLIC: [&str; 3] = ["/v1/health/live", "/v1/health/ready", "/v1/demo/personas"];
 
 /// Adds the error answers every operation gives because of what it takes;
 /// a status the route documents itself is left as the route says.
@@ -230,6 +231,8 @@ fn error_codes(operation: &Operation, public: bool) -> BTreeMap<u16, Vec<&'stati
     if !public {
         add(401, &["unauthorized", "token_* (docs/security.md)"]);
         add(429, &["rate_limited"]);
+        // Every caller's request reads or writes the store.
+        add(503, &["store_unavailable"]);
     }
     codes
 }

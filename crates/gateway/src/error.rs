@@ -27,8 +27,14 @@ pub enum Kind {
     NotFound,
     Conflict,
     Unprocessable,
+    /// The server cannot do it now (its store cannot write); retry after
+    /// [`RETRY_AFTER_SECS`].
+    Unavailable,
     Internal,
 }
+
+/// What a client told "unavailable" waits before it retries.
+pub const RETRY_AFTER_SECS: u64 = 2;
 
 /// A failure as a client sees it: a stable code, a message, details.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +110,18 @@ impl From<StoreError> for Problem {
             StoreError::NoHistory(topic) => {
                 Problem::new(Kind::BadRequest, "invalid_topic", message)
                     .with_details(json!({ "topic": topic }))
+            }
+            StoreError::InvalidCursor(cursor) => {
+                Problem::new(Kind::BadRequest, "invalid_cursor", message)
+                    .with_details(json!({ "cursor": cursor }))
+            }
+            StoreError::Unavailable(_) | StoreError::Damaged(_) => {
+                tracing::warn!(%error, "the store cannot serve a request");
+                Problem::new(
+                    Kind::Unavailable,
+                    "store_unavailable",
+                    "the store cannot take this write now; nothing was stored, retry later",
+                )
             }
             StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migrate(_) => {
                 tracing::error!(%error, "internal error");

@@ -67,6 +67,11 @@ impl OrderService {
         &self.store
     }
 
+    /// Whether the store can commit a write now (readiness asks).
+    pub async fn store_writable(&self) -> Result<(), StoreError> {
+        self.store.probe_write().await
+    }
+
     pub async fn create(
         &self,
         who: &Identity,

@@ -46,7 +46,12 @@ pub use types::{
 ///   (`replayed: true`) without writing again; the same key with a different
 ///   request is refused with [`StoreError::IdempotencyConflict`].
 /// - **Durability.** A call that returned `Ok` survives a crash of the
-///   process.
+///   process: a write is answered only after its commit. A write that
+///   failed stored nothing, and its seq is never handed out.
+/// - **Failures are told apart from refusals.** When the store cannot
+///   write (a full disk, a read-only file, a lost connection) a call fails
+///   with [`StoreError::Unavailable`], and the next call starts clean: the
+///   write path is usable again as soon as the cause is gone.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Creates an order, its `order:` and `chat:` topics (each with a fresh
@@ -125,4 +130,9 @@ pub trait Store: Send + Sync + 'static {
         tenant: &str,
         order: &OrderId,
     ) -> Result<Vec<ReadReceipt>, StoreError>;
+
+    /// Proves the store can commit a write now (readiness asks): `Ok`, or
+    /// [`StoreError::Unavailable`] with the reason, also while a write
+    /// failed moments ago and none has succeeded since.
+    async fn probe_write(&self) -> Result<(), StoreError>;
 }

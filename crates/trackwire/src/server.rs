@@ -138,6 +138,7 @@ pub(crate) async fn run(
     let mut state = AppState::new(node.orders.clone(), node.identity.clone());
     state.max_body_bytes = node.max_body_bytes;
     state.personas = personas;
+    state.draining = shutdown.clone();
     let mut realtime = Realtime::new(
         node.orders.clone(),
         node.hub.clone(),
@@ -174,6 +175,7 @@ pub(crate) async fn run(
     if drained.is_err() {
         tracing::warn!("some connections did not close in time");
     }
+    // Checkpoints the WAL: a graceful stop leaves only trackwire.db.
     node.store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -4,11 +4,11 @@ pub mod chat;
 pub mod demo;
 pub mod events;
 pub mod feed;
+pub mod health;
 pub mod orders;
 pub mod tickets;
 
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
 use serde::Serialize;
 use trackwire_domain::{Audience, Envelope, Order};
 use trackwire_store::StoredEvent;
@@ -60,17 +60,6 @@ impl EventResult {
             order,
         })
     }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    status: &'static str,
-}
-
-/// Liveness: answers while the server accepts requests.
-#[utoipa::path(get, path = "/v1/health", tag = "meta", responses((status = 200, body = Health)))]
-pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok" })
 }
 
 pub async fn not_found() -> ApiError {

@@ -3,42 +3,53 @@
 //! Durability: WAL journal with `synchronous = FULL`. WAL alone already
 //! survives `kill -9` of the process (committed pages sit in the WAL file);
 //! FULL also fsyncs the WAL on every commit, so an event whose write was
-//! acknowledged survives a power cut too. Writes go through a single
-//! writer connection (SQLite allows one writer at a time anyway), which
-//! serializes transactions in-process instead of failing them with
-//! `SQLITE_BUSY`; reads use a separate pool and never wait for writes.
+//! acknowledged survives a power cut too. Writes go to a single writer
+//! task that owns the one write connection ([`writer`]): it commits the
+//! writes waiting in its queue together, one transaction and one fsync per
+//! batch, and answers each only after the commit. Reads use a separate
+//! pool and never wait for writes.
+//!
+//! - `check`: what opening refuses (a damaged or inconsistent file);
+//! - `writer` and `job`: the write queue, group commit, failure handling;
+//! - `write`: one operation per write call; `read`: the reads.
 
+mod check;
+mod job;
 mod read;
 mod write;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Topic};
 
 use crate::types::{
     FeedPage, History, IdempotencyKey, OrderFilter, OrderPage, PageRequest, ReadReceipt, Recorded,
 };
 use crate::{Store, StoreError};
+use writer::{Health, Writer};
 
 /// The file name inside the data directory.
 pub const DB_FILE: &str = "trackwire.db";
 
-#[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: Writer,
     reader: SqlitePool,
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `trackwire.db` in `data_dir` and migrates it.
+    /// Opens (creating if needed) `trackwire.db` in `data_dir`, checks it
+    /// and migrates it.
     pub async fn open(data_dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::Corrupt(format!("cannot create {}: {e}", data_dir.display()))
+            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
         })?;
         let options = SqliteConnectOptions::new().filename(data_dir.join(DB_FILE));
         Self::with_options(options).await
@@ -56,23 +67,42 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let path = options.get_filename().to_path_buf();
+        check::files(&path)?;
+        let mut conn = options
+            .connect()
+            .await
+            .map_err(|error| match StoreError::from(error) {
+                StoreError::Corrupt(detail) => check::damaged(&path, &detail),
+                other => other,
+            })?;
+        check::integrity(&mut conn, &path).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
+        check::consistency(&mut conn, &path).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await?;
+        let writer = Writer::start(conn, options, Arc::new(Health::default()));
         Ok(Self { writer, reader })
     }
 
-    /// Closes both pools, waiting for in-flight work.
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`;
+    /// `None`: no cap): a write that needs more fails as on a full disk.
+    /// SQLite never sets the cap below the current size, so `Some(1)` means
+    /// "full from now on". The storage-fault tests make a full disk with it.
+    pub fn limit_pages(&self, pages: Option<u32>) {
+        let pages = pages.map_or(0, |p| u64::from(p.max(1)));
+        self.writer.health.max_pages.store(pages, Ordering::Relaxed);
+    }
+
+    /// Finishes queued writes, checkpoints the write-ahead log into the
+    /// database file and closes: no `-wal` or `-shm` file stays behind.
     pub async fn close(&self) {
-        self.writer.close().await;
+        // Readers first: the last connection to close is the writer, which
+        // may remove the WAL.
         self.reader.close().await;
+        self.writer.close().await;
     }
 }
 
@@ -85,7 +115,16 @@ impl Store for SqliteStore {
         created: OrderCreated,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Recorded, StoreError> {
-        write::create_order(&self.writer, tenant, id, created, idempotency).await
+        let tenant = tenant.to_owned();
+        let key = idempotency;
+        self.writer
+            .submit(write::CreateOrder {
+                tenant,
+                id,
+                created,
+                key,
+            })
+            .await
     }
 
     async fn record(
@@ -95,7 +134,15 @@ impl Store for SqliteStore {
         event: DurableEvent,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Recorded, StoreError> {
-        write::record(&self.writer, tenant, order, event, idempotency).await
+        let (tenant, order, key) = (tenant.to_owned(), order.clone(), idempotency);
+        self.writer
+            .submit(write::Record {
+                tenant,
+                order,
+                event,
+                key,
+            })
+            .await
     }
 
     async fn observe_location(
@@ -104,7 +151,14 @@ impl Store for SqliteStore {
         order: &OrderId,
         location: &Location,
     ) -> Result<Option<Order>, StoreError> {
-        write::observe_location(&self.writer, tenant, order, location).await
+        let (tenant, order, location) = (tenant.to_owned(), order.clone(), location.clone());
+        self.writer
+            .submit(write::ObserveLocation {
+                tenant,
+                order,
+                location,
+            })
+            .await
     }
 
     async fn order(&self, tenant: &str, order: &OrderId) -> Result<Option<Order>, StoreError> {
@@ -146,7 +200,15 @@ impl Store for SqliteStore {
         subject: &str,
         seq: u64,
     ) -> Result<u64, StoreError> {
-        write::mark_read(&self.writer, tenant, order, subject, seq).await
+        let (tenant, order, subject) = (tenant.to_owned(), order.clone(), subject.to_owned());
+        self.writer
+            .submit(write::MarkRead {
+                tenant,
+                order,
+                subject,
+                seq,
+            })
+            .await
     }
 
     async fn read_receipts(
@@ -155,5 +217,17 @@ impl Store for SqliteStore {
         order: &OrderId,
     ) -> Result<Vec<ReadReceipt>, StoreError> {
         read::read_receipts(&self.reader, tenant, order).await
+    }
+
+    async fn probe_write(&self) -> Result<(), StoreError> {
+        let health = &self.writer.health;
+        if let Some(reason) = health.recent_failure() {
+            return Err(StoreError::Unavailable(reason));
+        }
+        // A commit a moment ago is proof enough; readiness is polled often.
+        if health.committed_within(Duration::from_secs(1)) {
+            return Ok(());
+        }
+        self.writer.submit(write::Probe).await
     }
 }

@@ -45,8 +45,10 @@ pub(super) async fn list_orders(
         query.push(" AND courier_id = ").push_bind(courier);
     }
     if let Some(after) = &page.after {
-        // Cursors are `pos` values we handed out; anything else matches nothing.
-        let pos: i64 = after.parse().unwrap_or(0);
+        // Cursors are `pos` values we handed out; anything else is refused.
+        let pos: i64 = after
+            .parse()
+            .map_err(|_| StoreError::InvalidCursor(after.clone()))?;
         query.push(" AND pos < ").push_bind(pos);
     }
     query

@@ -1,30 +1,136 @@
-//! Writes, each one transaction on the single writer connection: the
-//! idempotency check, the state machine, the seq and offset, the event, the
-//! snapshot and the idempotency record commit together or not at all.
+//! The writes, one [`Operation`] per store call. Each runs inside the
+//! writer's open batch transaction (see `writer.rs`), in a savepoint of its
+//! own: the idempotency check, the state machine, the seq and offset, the
+//! event, the snapshot and the idempotency record are stored together or
+//! not at all, and nothing is answered before the batch commits.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::SqliteConnection;
 use trackwire_domain::{
     new_event_id, DurableEvent, Location, Order, OrderCreated, OrderId, Topic, TopicKind,
     PAYLOAD_VERSION,
 };
 
+use super::job::Operation;
 use super::read::{format_time, snapshot, to_i64, to_u64};
 use crate::epoch::new_epoch;
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 
-type Tx = Transaction<'static, Sqlite>;
+type Conn = SqliteConnection;
 
-pub(super) async fn create_order(
-    pool: &SqlitePool,
+pub(super) struct CreateOrder {
+    pub(super) tenant: String,
+    pub(super) id: OrderId,
+    pub(super) created: OrderCreated,
+    pub(super) key: Option<IdempotencyKey>,
+}
+
+#[async_trait]
+impl Operation for CreateOrder {
+    type Output = Recorded;
+
+    async fn run(&self, conn: &mut Conn) -> Result<Recorded, StoreError> {
+        create_order(
+            conn,
+            &self.tenant,
+            &self.id,
+            &self.created,
+            self.key.as_ref(),
+        )
+        .await
+    }
+}
+
+pub(super) struct Record {
+    pub(super) tenant: String,
+    pub(super) order: OrderId,
+    pub(super) event: DurableEvent,
+    pub(super) key: Option<IdempotencyKey>,
+}
+
+#[async_trait]
+impl Operation for Record {
+    type Output = Recorded;
+
+    async fn run(&self, conn: &mut Conn) -> Result<Recorded, StoreError> {
+        record(
+            conn,
+            &self.tenant,
+            &self.order,
+            &self.event,
+            self.key.as_ref(),
+        )
+        .await
+    }
+}
+
+pub(super) struct ObserveLocation {
+    pub(super) tenant: String,
+    pub(super) order: OrderId,
+    pub(super) location: Location,
+}
+
+#[async_trait]
+impl Operation for ObserveLocation {
+    type Output = Option<Order>;
+
+    async fn run(&self, conn: &mut Conn) -> Result<Option<Order>, StoreError> {
+        let mut order = load(conn, &self.tenant, &self.order).await?;
+        if !order.observe_location(&self.location) {
+            return Ok(None);
+        }
+        save(conn, &self.tenant, &order).await?;
+        Ok(Some(order))
+    }
+}
+
+pub(super) struct MarkRead {
+    pub(super) tenant: String,
+    pub(super) order: OrderId,
+    pub(super) subject: String,
+    pub(super) seq: u64,
+}
+
+#[async_trait]
+impl Operation for MarkRead {
+    type Output = u64;
+
+    async fn run(&self, conn: &mut Conn) -> Result<u64, StoreError> {
+        mark_read(conn, &self.tenant, &self.order, &self.subject, self.seq).await
+    }
+}
+
+/// Proves the store can commit a write that needs new space: a page-sized
+/// row is written and removed in the batch's transaction.
+pub(super) struct Probe;
+
+#[async_trait]
+impl Operation for Probe {
+    type Output = ();
+    const SHOWS_RECOVERY: bool = false;
+
+    async fn run(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO store_probe (at, filler) VALUES (?, zeroblob(8192))")
+            .bind(format_time(now()))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM store_probe")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn create_order(
+    tx: &mut Conn,
     tenant: &str,
-    id: OrderId,
-    created: OrderCreated,
-    idempotency: Option<IdempotencyKey>,
+    id: &OrderId,
+    created: &OrderCreated,
+    idempotency: Option<&IdempotencyKey>,
 ) -> Result<Recorded, StoreError> {
-    let mut tx = pool.begin().await?;
-    if let Some(done) = replay_key(&mut tx, tenant, idempotency.as_ref()).await? {
+    if let Some(done) = replay_key(tx, tenant, idempotency).await? {
         return Ok(done);
     }
     let exists: Option<i64> =
@@ -34,7 +140,7 @@ pub(super) async fn create_order(
             .fetch_optional(&mut *tx)
             .await?;
     if exists.is_some() {
-        return Err(StoreError::OrderExists(id));
+        return Err(StoreError::OrderExists(id.clone()));
     }
     sqlx::query("INSERT OR IGNORE INTO tenants (tenant) VALUES (?)")
         .bind(tenant)
@@ -43,21 +149,15 @@ pub(super) async fn create_order(
     for kind in [TopicKind::Order, TopicKind::Chat] {
         sqlx::query("INSERT INTO topics (tenant, topic, seq, epoch) VALUES (?, ?, 0, ?)")
             .bind(tenant)
-            .bind(Topic::of(kind, &id).to_string())
+            .bind(Topic::of(kind, id).to_string())
             .bind(new_epoch())
             .execute(&mut *tx)
             .await?;
     }
     let at = now();
-    let mut order = Order::create(id.clone(), &created, at);
-    let event = append(
-        &mut tx,
-        tenant,
-        &id,
-        &DurableEvent::OrderCreated(created),
-        at,
-    )
-    .await?;
+    let mut order = Order::create(id.clone(), created, at);
+    let event = DurableEvent::OrderCreated(created.clone());
+    let event = append(tx, tenant, id, &event, at).await?;
     order.seq = event.seq;
     order.epoch = event.epoch.clone();
     sqlx::query(
@@ -76,55 +176,38 @@ pub(super) async fn create_order(
     finish(tx, tenant, idempotency, order, vec![event]).await
 }
 
-pub(super) async fn record(
-    pool: &SqlitePool,
+async fn record(
+    tx: &mut Conn,
     tenant: &str,
     id: &OrderId,
-    event: DurableEvent,
-    idempotency: Option<IdempotencyKey>,
+    event: &DurableEvent,
+    idempotency: Option<&IdempotencyKey>,
 ) -> Result<Recorded, StoreError> {
-    let mut tx = pool.begin().await?;
-    if let Some(done) = replay_key(&mut tx, tenant, idempotency.as_ref()).await? {
+    if let Some(done) = replay_key(tx, tenant, idempotency).await? {
         return Ok(done);
     }
-    let current = load(&mut tx, tenant, id).await?;
+    let current = load(tx, tenant, id).await?;
     let at = now();
-    let mut next = current.apply(&event, at)?;
-    let stored = append(&mut tx, tenant, id, &event, at).await?;
+    let mut next = current.apply(event, at)?;
+    let stored = append(tx, tenant, id, event, at).await?;
     if event.topic_kind() == TopicKind::Order {
         next.seq = stored.seq;
-        save(&mut tx, tenant, &next).await?;
+        save(tx, tenant, &next).await?;
     }
     finish(tx, tenant, idempotency, next, vec![stored]).await
 }
 
-pub(super) async fn observe_location(
-    pool: &SqlitePool,
-    tenant: &str,
-    id: &OrderId,
-    location: &Location,
-) -> Result<Option<Order>, StoreError> {
-    let mut tx = pool.begin().await?;
-    let mut order = load(&mut tx, tenant, id).await?;
-    if !order.observe_location(location) {
-        return Ok(None);
-    }
-    save(&mut tx, tenant, &order).await?;
-    tx.commit().await?;
-    Ok(Some(order))
-}
-
-async fn load(tx: &mut Tx, tenant: &str, id: &OrderId) -> Result<Order, StoreError> {
+async fn load(tx: &mut Conn, tenant: &str, id: &OrderId) -> Result<Order, StoreError> {
     let row = sqlx::query("SELECT snapshot FROM orders WHERE tenant = ? AND id = ?")
         .bind(tenant)
         .bind(id.as_str())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
     snapshot(&row)
 }
 
-async fn save(tx: &mut Tx, tenant: &str, order: &Order) -> Result<(), StoreError> {
+async fn save(tx: &mut Conn, tenant: &str, order: &Order) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE orders SET status = ?, courier_id = ?, snapshot = ?, updated_at = ? \
          WHERE tenant = ? AND id = ?",
@@ -135,7 +218,7 @@ async fn save(tx: &mut Tx, tenant: &str, order: &Order) -> Result<(), StoreError
     .bind(format_time(order.updated_at))
     .bind(tenant)
     .bind(order.id.as_str())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -143,7 +226,7 @@ async fn save(tx: &mut Tx, tenant: &str, order: &Order) -> Result<(), StoreError
 /// Stores one event on its topic: this is where `seq` (and, for order
 /// events, the tenant feed `offset`) is assigned.
 async fn append(
-    tx: &mut Tx,
+    tx: &mut Conn,
     tenant: &str,
     order: &OrderId,
     event: &DurableEvent,
@@ -156,7 +239,7 @@ async fn append(
     )
     .bind(tenant)
     .bind(&topic)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| StoreError::OrderNotFound(order.clone()))?;
     let offset: Option<i64> = if kind == TopicKind::Order {
@@ -166,7 +249,7 @@ async fn append(
                  RETURNING feed_offset",
             )
             .bind(tenant)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?,
         )
     } else {
@@ -197,14 +280,14 @@ async fn append(
     .bind(i64::from(stored.version))
     .bind(format_time(at))
     .bind(&stored.payload)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(stored)
 }
 
 /// The stored result of an earlier request with this key, if any.
 async fn replay_key(
-    tx: &mut Tx,
+    tx: &mut Conn,
     tenant: &str,
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<Recorded>, StoreError> {
@@ -216,7 +299,7 @@ async fn replay_key(
     .bind(tenant)
     .bind(&key.subject)
     .bind(&key.key)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     match row {
         None => Ok(None),
@@ -231,11 +314,11 @@ async fn replay_key(
     }
 }
 
-/// Stores the idempotency record (if any) and commits.
+/// Stores the idempotency record (if any); the writer commits.
 async fn finish(
-    mut tx: Tx,
+    tx: &mut Conn,
     tenant: &str,
-    key: Option<IdempotencyKey>,
+    key: Option<&IdempotencyKey>,
     order: Order,
     events: Vec<StoredEvent>,
 ) -> Result<Recorded, StoreError> {
@@ -258,20 +341,18 @@ async fn finish(
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(recorded)
 }
 
 /// Keeps the larger of the stored receipt and `seq`, capped at the chat's
 /// last message.
-pub(super) async fn mark_read(
-    pool: &SqlitePool,
+async fn mark_read(
+    tx: &mut Conn,
     tenant: &str,
     id: &OrderId,
     subject: &str,
     seq: u64,
 ) -> Result<u64, StoreError> {
-    let mut tx = pool.begin().await?;
     let head: i64 = sqlx::query_scalar("SELECT seq FROM topics WHERE tenant = ? AND topic = ?")
         .bind(tenant)
         .bind(format!("chat:{id}"))
@@ -290,7 +371,6 @@ pub(super) async fn mark_read(
     .bind(wanted)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(to_u64(kept))
 }
 

@@ -1,0 +1,256 @@
+//! The single writer: one task owns the one write connection, takes the
+//! writes waiting in its queue, and commits them together (group commit:
+//! one transaction and one fsync for the whole batch, each write in its own
+//! savepoint so a refused one leaves the others standing).
+//!
+//! A write is answered only after the batch's COMMIT returned: nothing
+//! acknowledged can be lost and no seq handed out is ever reused. When the
+//! database fails (a full disk, an I/O error, a read-only file) the whole
+//! batch is rolled back, every write in it answers
+//! [`StoreError::Unavailable`], and the connection is thrown away: SQLite
+//! may or may not have rolled the transaction back itself, so the next
+//! batch starts on a fresh connection that is known to be clean.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::job::{Job, Operation, Outcome, Pending};
+use crate::StoreError;
+
+/// Most writes in one transaction: enough to amortize the fsync, few
+/// enough that one batch's latency stays small.
+const MAX_BATCH: usize = 256;
+/// Writes waiting for the writer; callers wait for room beyond it.
+const QUEUE: usize = 4096;
+/// How long after a failed write readiness keeps saying so, when no write
+/// has succeeded since.
+const FAILURE_MEMORY: Duration = Duration::from_secs(5);
+
+/// Sends writes to the writer task.
+pub(super) struct Writer {
+    queue: mpsc::Sender<Box<dyn Pending>>,
+    stop: CancellationToken,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    pub(super) health: Arc<Health>,
+}
+
+/// What the writer has seen lately, for readiness.
+#[derive(Default)]
+pub(super) struct Health {
+    state: Mutex<HealthState>,
+    /// SQLite's `max_page_count` for the write connection (0: none).
+    pub(super) max_pages: AtomicU64,
+}
+
+#[derive(Default)]
+struct HealthState {
+    last_failure: Option<(Instant, String)>,
+    last_commit: Option<Instant>,
+}
+
+impl Health {
+    fn failed(&self, reason: &str) {
+        if let Ok(mut state) = self.state.lock() {
+            state.last_failure = Some((Instant::now(), reason.to_owned()));
+        }
+    }
+
+    /// A batch committed; `recovers`: it held a write that proves writes
+    /// work again (not just a probe).
+    fn committed(&self, recovers: bool) {
+        if let Ok(mut state) = self.state.lock() {
+            state.last_commit = Some(Instant::now());
+            if recovers {
+                state.last_failure = None;
+            }
+        }
+    }
+
+    /// True when a batch committed within `within` and nothing failed
+    /// since: the store has just shown it can write.
+    pub(super) fn committed_within(&self, within: Duration) -> bool {
+        self.state.lock().is_ok_and(|state| {
+            state.last_failure.is_none()
+                && state.last_commit.is_some_and(|at| at.elapsed() < within)
+        })
+    }
+
+    /// The reason of a recent failure no write has succeeded since.
+    pub(super) fn recent_failure(&self) -> Option<String> {
+        let state = self.state.lock().ok()?;
+        state
+            .last_failure
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < FAILURE_MEMORY)
+            .map(|(_, reason)| reason.clone())
+    }
+}
+
+impl Writer {
+    /// Starts the writer on `connection`, already opened and migrated;
+    /// `options` open its replacements.
+    pub(super) fn start(
+        connection: SqliteConnection,
+        options: SqliteConnectOptions,
+        health: Arc<Health>,
+    ) -> Self {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(run(
+            rx,
+            Some(connection),
+            options,
+            health.clone(),
+            stop.clone(),
+        ));
+        Self {
+            queue,
+            stop,
+            task: Mutex::new(Some(task)),
+            health,
+        }
+    }
+
+    /// Queues `operation` and waits for its answer, which comes once its
+    /// batch committed.
+    pub(super) async fn submit<Op: Operation>(
+        &self,
+        operation: Op,
+    ) -> Result<Op::Output, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::new(operation, reply);
+        self.queue.send(Box::new(job)).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Finishes the queued writes, checkpoints the WAL into the database
+    /// file and closes the connection. Later writes are refused.
+    pub(super) async fn close(&self) {
+        self.stop.cancel();
+        let task = self.task.lock().ok().and_then(|mut task| task.take());
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Unavailable("the store is closed".into())
+}
+
+async fn run(
+    mut rx: mpsc::Receiver<Box<dyn Pending>>,
+    mut connection: Option<SqliteConnection>,
+    options: SqliteConnectOptions,
+    health: Arc<Health>,
+    stop: CancellationToken,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut applied_max_pages = 0;
+    loop {
+        let received = tokio::select! {
+            biased;
+            received = rx.recv_many(&mut batch, MAX_BATCH) => received,
+            _ = stop.cancelled() => {
+                // Take what is already queued, refuse the rest.
+                rx.close();
+                continue;
+            }
+        };
+        if received == 0 {
+            break;
+        }
+        if connection.is_none() {
+            match options.connect().await {
+                Ok(fresh) => {
+                    applied_max_pages = 0;
+                    connection = Some(fresh);
+                }
+                Err(error) => {
+                    let error = StoreError::from(error);
+                    tracing::error!(%error, "cannot reopen the store's write connection");
+                    fail_all(&mut batch, &error, &health);
+                    continue;
+                }
+            }
+        }
+        let Some(conn) = connection.as_mut() else {
+            continue;
+        };
+        let max_pages = health.max_pages.load(Ordering::Relaxed);
+        if max_pages != applied_max_pages {
+            let limit = if max_pages == 0 {
+                u32::MAX - 1
+            } else {
+                max_pages as u32
+            };
+            let pragma = format!("PRAGMA max_page_count = {limit}");
+            if exec(conn, &pragma).await.is_ok() {
+                applied_max_pages = max_pages;
+            }
+        }
+        let recovers = batch.iter().any(|job| job.shows_recovery());
+        if let Err(error) = commit_batch(conn, &mut batch).await {
+            tracing::error!(%error, writes = batch.len(), "a write batch failed; nothing of it was stored");
+            let _ = exec(conn, "ROLLBACK").await;
+            if let Some(broken) = connection.take() {
+                let _ = broken.close().await;
+            }
+            fail_all(&mut batch, &error, &health);
+        } else {
+            health.committed(recovers);
+        }
+        batch.clear();
+    }
+    if let Some(mut conn) = connection {
+        // The last connection to close removes the WAL and shared-memory
+        // files, once everything is in the database file.
+        if let Err(error) = exec(&mut conn, "PRAGMA wal_checkpoint(TRUNCATE)").await {
+            tracing::warn!(%error, "cannot checkpoint the store on close");
+        }
+        let _ = conn.close().await;
+    }
+}
+
+/// Runs every write of `batch` in one transaction and commits it. On
+/// success each write has been answered; on failure none has, and the
+/// caller fails them all.
+async fn commit_batch(
+    conn: &mut SqliteConnection,
+    batch: &mut Vec<Box<dyn Pending>>,
+) -> Result<(), StoreError> {
+    exec(conn, "BEGIN IMMEDIATE").await?;
+    for job in batch.iter_mut() {
+        exec(conn, "SAVEPOINT job").await?;
+        if job.run(conn).await? == Outcome::Refused {
+            exec(conn, "ROLLBACK TO job").await?;
+        }
+        exec(conn, "RELEASE job").await?;
+    }
+    exec(conn, "COMMIT").await?;
+    // Durable now: answer, in the order the writes were stored.
+    for job in batch.drain(..) {
+        job.settle(None);
+    }
+    Ok(())
+}
+
+fn fail_all(batch: &mut Vec<Box<dyn Pending>>, error: &StoreError, health: &Health) {
+    if let StoreError::Unavailable(reason) = error.to_unavailable() {
+        health.failed(&reason);
+    }
+    for job in batch.drain(..) {
+        job.settle(Some(error));
+    }
+}
+
+/// One statement on the write connection.
+async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sql).execute(&mut *conn).await.map(|_| ())
+}
