@@ -135,9 +135,10 @@ pub struct IdentitySource {
 }
 
 impl IdentitySource {
-    /// No authentication: every caller is [`Identity::development`].
-    /// Tokens presented to it are not checked (it has no key to check them
-    /// with) and the caller still runs as the development identity.
+    /// No authentication: every caller that presents nothing is
+    /// [`Identity::development`]. A presented token is refused
+    /// (`token_unverifiable`): there is no key to check it with, and only
+    /// a caller that presents nothing may be the development identity.
     pub fn development() -> Self {
         Self {
             verifier: None,
@@ -190,14 +191,11 @@ impl IdentitySource {
         from: Option<IpAddr>,
     ) -> Result<Authenticated, AuthError> {
         let Some(verifier) = &self.verifier else {
-            return Ok(Authenticated {
-                identity: Identity::development(),
-                expires: None,
-            });
+            return Err(AuthError::Token(TokenError::NoKeys));
         };
-        if from.is_some_and(|ip| self.attempts.is_blocked(ip)) {
-            return Err(AuthError::TooManyAttempts);
-        }
+        // A good token is always let in, however many bad ones came from
+        // its address: behind a NAT or a proxy, one client's failures must
+        // not lock everyone else out. Only the failures are limited.
         match verifier.verify(token) {
             Ok((identity, expires)) => Ok(Authenticated {
                 identity,
@@ -282,6 +280,18 @@ mod tests {
     }
 
     #[test]
+    fn without_keys_only_the_caller_who_presents_nothing_gets_in() {
+        let source = IdentitySource::development();
+        let anonymous = source.identify(None, None).expect("nothing presented");
+        assert_eq!(anonymous.identity, Identity::development());
+        let token = sign_hs256(SECRET, &customer(), Duration::from_secs(60)).expect("sign");
+        let err = source
+            .authenticate(&token, None)
+            .expect_err("no key to check it");
+        assert_eq!(err.code(), "token_unverifiable");
+    }
+
+    #[test]
     fn the_fallback_still_checks_presented_tokens() {
         let source =
             IdentitySource::tokens(Verifier::hs256(SECRET, None, None)).with_development_fallback();
@@ -310,6 +320,18 @@ mod tests {
         assert_eq!(
             codes,
             ["token_malformed", "token_malformed", "rate_limited"]
+        );
+        // A valid token from the same address still gets in.
+        let token = sign_hs256(SECRET, &customer(), Duration::from_secs(60)).expect("sign");
+        let who = source.authenticate(&token, Some(ip)).expect("a good token");
+        assert_eq!(who.identity, customer());
+        assert_eq!(
+            source
+                .authenticate("bad", Some(ip))
+                .expect_err("bad")
+                .code(),
+            "rate_limited",
+            "the failures are still limited"
         );
     }
 }

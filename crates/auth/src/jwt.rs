@@ -35,7 +35,16 @@ pub struct Claims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audiences>,
+}
+
+/// `aud`: one audience or several (RFC 7519 allows both); a configured
+/// audience is accepted when any entry matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audiences {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// Why a token was refused; each has its own stable code.
@@ -59,6 +68,11 @@ pub enum TokenError {
     BadClaims(String),
     #[error("the token names a key (kid) the verifier does not have")]
     UnknownKey,
+    #[error(
+        "this server has no keys to check tokens (--insecure-dev without --jwt-secret or \
+         --jwks-file): connect without one to be the development identity"
+    )]
+    NoKeys,
 }
 
 impl TokenError {
@@ -73,6 +87,7 @@ impl TokenError {
             Self::WrongAudience => "token_audience",
             Self::BadClaims(_) => "token_claims",
             Self::UnknownKey => "token_unknown_key",
+            Self::NoKeys => "token_unverifiable",
         }
     }
 }
@@ -195,20 +210,26 @@ impl Verifier {
     }
 }
 
-/// No leeway, `nbf` checked, `exp` and `sub` required; `iss` and `aud`
-/// checked when configured.
+/// No leeway, `nbf` checked, `exp` and `sub` required; a configured
+/// issuer or audience is required too (a token without the claim is
+/// refused, not waved through).
 fn validation(alg: Algorithm, issuer: Option<&str>, audience: Option<&str>) -> Validation {
     let mut validation = Validation::new(alg);
     validation.leeway = 0;
     validation.validate_nbf = true;
-    validation.set_required_spec_claims(&["exp", "sub"]);
+    let mut required = vec!["exp", "sub"];
     if let Some(issuer) = issuer {
         validation.set_issuer(&[issuer]);
+        required.push("iss");
     }
     match audience {
-        Some(audience) => validation.set_audience(&[audience]),
+        Some(audience) => {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
         None => validation.validate_aud = false,
     }
+    validation.set_required_spec_claims(&required);
     validation
 }
 
@@ -228,6 +249,8 @@ pub(crate) fn decode_claims(
             ErrorKind::ImmatureSignature => TokenError::NotYetValid,
             ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
             ErrorKind::InvalidAudience => TokenError::WrongAudience,
+            ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => TokenError::WrongIssuer,
+            ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => TokenError::WrongAudience,
             ErrorKind::MissingRequiredClaim(claim) => TokenError::BadClaims(claim.clone()),
             ErrorKind::Json(error) => TokenError::BadClaims(error.to_string()),
             _ => TokenError::Malformed,
@@ -259,7 +282,7 @@ impl Claims {
     }
 
     pub fn for_audience(mut self, audience: Option<&str>) -> Self {
-        self.aud = audience.map(str::to_owned);
+        self.aud = audience.map(|a| Audiences::One(a.to_owned()));
         self
     }
 }
@@ -332,6 +355,15 @@ mod tests {
             claims[key] = value;
             sign(claims)
         };
+        let without = |key: &str| {
+            let mut claims = good.clone();
+            claims.as_object_mut().expect("object").remove(key);
+            sign(claims)
+        };
+        // An audience array is fine when one entry matches.
+        assert!(verifier
+            .verify(&with("aud", serde_json::json!(["other", "trackwire"])))
+            .is_ok());
         let cases = [
             ("not.a.jwt".to_owned(), "token_malformed"),
             (
@@ -346,6 +378,9 @@ mod tests {
             (with("nbf", (now() + 600).into()), "token_not_yet_valid"),
             (with("iss", "evil".into()), "token_issuer"),
             (with("aud", "other".into()), "token_audience"),
+            (with("aud", serde_json::json!(["a", "b"])), "token_audience"),
+            (without("iss"), "token_issuer"),
+            (without("aud"), "token_audience"),
             (with("role", "emperor".into()), "token_claims"),
         ];
         for (token, code) in cases {

@@ -408,6 +408,11 @@ impl Outbox {
         Pushed::Closed(Closed::SlowConsumer)
     }
 
+    /// Why the outbox closed, if it has.
+    pub fn closed(&self) -> Option<Closed> {
+        self.state().closed
+    }
+
     /// Resolves once the outbox is closed: a writer blocked on a stalled
     /// socket races its write against this and gives up on a cut.
     pub async fn wait_closed(&self) -> Closed {

@@ -127,6 +127,19 @@ pub(crate) struct SecurityArgs {
     /// Seconds a WebSocket has to send its `auth` frame.
     #[arg(long, env = "TRACKWIRE_AUTH_TIMEOUT", default_value_t = 10.0)]
     pub(crate) auth_timeout: f64,
+    /// Seconds a connection may take to send a complete request head; also
+    /// how long a kept-alive connection may sit idle between requests.
+    #[arg(long, env = "TRACKWIRE_HEADER_TIMEOUT", default_value_t = 10.0)]
+    pub(crate) header_timeout: f64,
+    /// Plain HTTP connections per client IP (waiting for a request, in
+    /// one, or kept alive; real-time ones count under
+    /// --max-connections-per-ip instead).
+    #[arg(
+        long,
+        env = "TRACKWIRE_MAX_HTTP_CONNECTIONS_PER_IP",
+        default_value_t = 512
+    )]
+    pub(crate) max_http_connections_per_ip: usize,
 }
 
 #[derive(Args)]

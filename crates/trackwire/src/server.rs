@@ -1,6 +1,5 @@
 //! Builds the node (store, broker, hub, router) and runs it until shutdown.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,21 +14,41 @@ use trackwire_broker::{Broker, MemoryBroker};
 use trackwire_gateway::{Hub, OrderService};
 use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
+use trackwire_transports::listener::{self, ListenerConfig};
 use trackwire_transports::{OriginPolicy, Realtime, RealtimeConfig};
 
 use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
 use crate::security;
 
 pub(crate) fn init_logging(filter: &str, format: LogFormat) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     // Logs go to stderr; stdout carries only what a person or script reads.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().init(),
-    }
+    // Colour only for a person at a terminal, never in files or journald.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    let layer = match format {
+        LogFormat::Text => layer.boxed(),
+        LogFormat::Json => layer.json().boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(layer.with_filter(filter).with_filter(no_secrets()))
+        .init();
+}
+
+/// Tokens never reach the logs, at any level: the WebSocket library logs
+/// every frame it reads at trace, `auth` frames and their JWT included.
+fn no_secrets() -> tracing_subscriber::filter::FilterFn {
+    tracing_subscriber::filter::filter_fn(|meta| {
+        let frames = meta.target().starts_with("tungstenite")
+            || meta.target().starts_with("tokio_tungstenite");
+        !(frames && *meta.level() == tracing::Level::TRACE)
+    })
 }
 
 /// A running node's parts that the demo also drives.
@@ -41,6 +60,7 @@ pub(crate) struct Node {
     pub(crate) identity: IdentitySource,
     pub(crate) origins: OriginPolicy,
     pub(crate) max_body_bytes: usize,
+    pub(crate) listener: ListenerConfig,
 }
 
 /// Opens the store and broker named by the flags. `demo_secret` is the
@@ -82,6 +102,13 @@ pub(crate) async fn build(
         ..RealtimeConfig::default()
     };
     security::apply_limits(&common.security, &mut realtime)?;
+    let open_files = listener::raise_open_files_limit();
+    let listener = ListenerConfig {
+        max_connections: listener::max_connections_for(open_files),
+        header_timeout: seconds(common.security.header_timeout, "--header-timeout")?,
+        plain_per_ip: common.security.max_http_connections_per_ip,
+        send_buffer_bytes: None,
+    };
     Ok(Node {
         orders,
         store,
@@ -90,6 +117,7 @@ pub(crate) async fn build(
         identity,
         origins,
         max_body_bytes: common.security.max_body_bytes,
+        listener,
     })
 }
 
@@ -157,15 +185,12 @@ pub(crate) async fn run(
     let app = trackwire_api::app(state)
         .merge(trackwire_transports::router(realtime.clone()))
         .merge(crate::assets::router());
-    // The peer's address feeds the per-IP limits.
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    let serve =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let serve = listener::serve(listener, app, node.listener.clone(), shutdown.clone());
     // Graceful, but not forever: a client that never reads must not keep
     // the process alive.
     let deadline = node.realtime.drain_window + Duration::from_secs(10);
     tokio::select! {
-        served = std::future::IntoFuture::into_future(serve) => served.context("server failed")?,
+        () = serve => {}
         _ = async { shutdown.cancelled().await; tokio::time::sleep(deadline).await } => {
             tracing::warn!("open requests did not finish in time; stopping anyway");
         }

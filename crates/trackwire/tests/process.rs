@@ -2,103 +2,14 @@
 //! that was acknowledged; SIGTERM shuts down cleanly; the demo advances
 //! its orders.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::Server;
+
 use serde_json::{json, Value};
-
-struct Server {
-    child: Child,
-    base: String,
-    /// What the process prints after its `listening` line, line by line.
-    stdout: std::sync::mpsc::Receiver<String>,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_trackwire"))
-            .args(args)
-            .env("TRACKWIRE_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn trackwire");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("trackwire exited before listening")
-                .expect("read stdout");
-            if let Some(url) = line.strip_prefix("trackwire listening on ") {
-                break url.trim().to_owned();
-            }
-        };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        let (tx, stdout) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        Self {
-            child,
-            base,
-            stdout,
-        }
-    }
-
-    /// The printed lines up to and including the first that contains `last`.
-    fn lines_until(&self, last: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            let line = self
-                .stdout
-                .recv_timeout(Duration::from_secs(10))
-                .unwrap_or_else(|_| panic!("no line with {last:?}; saw {seen:#?}"));
-            let done = line.contains(last);
-            seen.push(line);
-            if done {
-                return seen;
-            }
-        }
-    }
-
-    fn serve(data_dir: &Path) -> Self {
-        let dir = data_dir.to_str().expect("utf-8 path");
-        Self::start(&[
-            "serve",
-            "--insecure-dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir,
-        ])
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
-
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(status.success());
-        self.child.wait().expect("wait")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn all_events(client: &reqwest::Client, base: &str, order: &str) -> Vec<Value> {
     let mut events = Vec::new();

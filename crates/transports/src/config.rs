@@ -47,6 +47,9 @@ pub struct RealtimeConfig {
     /// client IP and per authenticated subject.
     pub max_connections_per_ip: usize,
     pub max_connections_per_subject: usize,
+    /// How long a cut slow consumer's socket gets to take its close frame
+    /// (4009) behind what it still holds; then the connection is dropped.
+    pub slow_consumer_grace: Duration,
     /// False: WebSocket upgrades are refused (403 `websocket_disabled`),
     /// as behind a proxy that cannot pass them.
     pub websocket_enabled: bool,
@@ -72,6 +75,7 @@ impl Default for RealtimeConfig {
             frame_burst: 100,
             max_connections_per_ip: 1000,
             max_connections_per_subject: 50,
+            slow_consumer_grace: Duration::from_secs(5),
             websocket_enabled: true,
         }
     }

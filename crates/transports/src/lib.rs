@@ -14,10 +14,14 @@
 //! - `admission`: what every connection passes first: drain, [`origin`],
 //!   connection [`limits`], credentials.
 //! - [`config`]: [`RealtimeConfig`], the limits and intervals.
+//! - [`listener`]: the HTTP listener every transport and the REST API sit
+//!   behind: header timeout, plain connections per IP, the total below the
+//!   open-files limit.
 
 mod admission;
 pub mod config;
 pub mod limits;
+pub mod listener;
 pub mod origin;
 pub mod poll;
 pub mod sse;

@@ -10,36 +10,31 @@
 
 use std::time::Duration;
 
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
-use trackwire_api::extract::ClientIp;
+use trackwire_api::extract::ApiQuery;
 use trackwire_api::ApiError;
 use trackwire_gateway::outbox::Outgoing;
 
-use crate::stream::{start, Opened, Presence, StreamQuery};
+use crate::stream::{start, Opened, Presence, StreamQuery, StreamRequest, MAX_WAIT_PARAM};
 use crate::Realtime;
 
 /// `GET /v1/poll`.
 pub(crate) async fn poll(
     State(realtime): State<Realtime>,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Query(query): Query<StreamQuery>,
+    request: StreamRequest,
+    ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
+    let wait = hold_for(query.wait, realtime.config.poll_wait)?;
     let Opened {
         mut session,
         mut cursor,
         permits: _permits,
         ..
-    } = start(&realtime, &headers, &query, ip, Presence::NotCounted).await?;
+    } = start(&realtime, &request, &query, Presence::NotCounted).await?;
     let outbox = session.outbox().clone();
-    let max_wait = realtime.config.poll_wait;
-    let wait = query
-        .wait
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-        .map_or(max_wait, |w| w.min(max_wait));
 
     let mut batch = Vec::new();
     let _ = outbox.take_now(&mut batch);
@@ -89,4 +84,39 @@ pub(crate) async fn poll(
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// How long to hold: the client's `wait=` (0 to [`MAX_WAIT_PARAM`]
+/// seconds), capped by the server's own `--poll-wait`.
+fn hold_for(asked: Option<f64>, max_wait: Duration) -> Result<Duration, ApiError> {
+    let Some(secs) = asked else {
+        return Ok(max_wait);
+    };
+    if !(0.0..=MAX_WAIT_PARAM).contains(&secs) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("wait is a number of seconds from 0 to {MAX_WAIT_PARAM} (got {secs})"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs).min(max_wait))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_is_capped_and_nonsense_refused() {
+        let max = Duration::from_secs(25);
+        assert_eq!(hold_for(None, max).ok(), Some(max));
+        assert_eq!(hold_for(Some(0.0), max).ok(), Some(Duration::ZERO));
+        assert_eq!(
+            hold_for(Some(1.5), max).ok(),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(hold_for(Some(60.0), max).ok(), Some(max));
+        for bad in [-1.0, 1e9, f64::NAN, f64::INFINITY] {
+            assert!(hold_for(Some(bad), max).is_err(), "{bad}");
+        }
+    }
 }

@@ -11,31 +11,30 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, Bytes, BytesMut};
 use rand::Rng;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use trackwire_api::extract::ClientIp;
+use trackwire_api::extract::ApiQuery;
 use trackwire_api::ApiError;
 use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::{CloseCode, ServerFrame};
 use trackwire_gateway::StreamCursor;
 
 use crate::admission::lapse_instant;
-use crate::stream::{start, Opened, Presence, StreamQuery};
+use crate::stream::{start, Opened, Presence, StreamQuery, StreamRequest};
 use crate::Realtime;
 
 /// `GET /v1/sse`.
 pub(crate) async fn connect(
     State(realtime): State<Realtime>,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Query(query): Query<StreamQuery>,
+    request: StreamRequest,
+    ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let opened = start(&realtime, &headers, &query, ip, Presence::Counted).await?;
+    let opened = start(&realtime, &request, &query, Presence::Counted).await?;
     // Small: a stalled client fills it at once and the outbox takes over.
     let (chunks, body) = mpsc::channel::<Result<Bytes, Infallible>>(2);
     let tracker = realtime.tracker.clone();
@@ -53,6 +52,18 @@ pub(crate) async fn connect(
 }
 
 type Chunks = mpsc::Sender<Result<Bytes, Infallible>>;
+
+/// Why a stream ends.
+enum End {
+    /// The client left (the body was dropped).
+    Gone,
+    /// Cut as a slow consumer.
+    Cut,
+    /// The server drains: the stream ends with `retry:` and `reconnect`.
+    Drain,
+    /// The credentials it was opened with expired.
+    Lapsed,
+}
 
 /// Moves the session's frames into the response body until the client
 /// leaves, is cut, or the server drains; then frees the session.
@@ -82,25 +93,26 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
         session.close().await;
         return;
     }
-    loop {
+    let end = loop {
         tokio::select! {
+            // The drain wins over everything else ready at the same time:
+            // every stream must get its `reconnect`.
+            biased;
+            _ = realtime.shutdown.cancelled() => break End::Drain,
+            _ = chunks.closed() => break End::Gone,
             next = outbox.next_batch(&mut batch) => {
                 if let Err(closed) = next {
-                    if closed == Closed::SlowConsumer {
-                        let _ = chunks.try_send(Ok(cut_notice()));
-                    }
-                    break;
+                    break if closed == Closed::SlowConsumer { End::Cut } else { End::Gone };
                 }
                 let chunk = encode(&mut batch, &mut cursor);
-                // A stalled client blocks the send; a cut ends it.
+                // A stalled client blocks the send; a cut ends it, and so
+                // does the drain (the client resumes from the last `id:`
+                // it read).
                 tokio::select! {
-                    sent = chunks.send(Ok(chunk)) => if sent.is_err() { break },
-                    _ = outbox.wait_closed() => {
-                        let _ = chunks.try_send(Ok(cut_notice()));
-                        break;
-                    }
-                    // A stalled client does not hold up the drain.
-                    _ = realtime.shutdown.cancelled() => break,
+                    biased;
+                    _ = realtime.shutdown.cancelled() => break End::Drain,
+                    sent = chunks.send(Ok(chunk)) => if sent.is_err() { break End::Gone },
+                    _ = outbox.wait_closed() => break End::Cut,
                 }
             }
             control = session.next_control() => session.on_control(control).await,
@@ -108,28 +120,50 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                 // A full channel means the client is behind anyway.
                 let _ = chunks.try_send(Ok(Bytes::from_static(b": heartbeat\n\n")));
             }
-            _ = realtime.shutdown.cancelled() => {
-                let window = config.drain_window.as_millis() as u64;
-                let after_ms = rand::rng().random_range(0..=window);
-                if outbox.take_now(&mut batch).is_ok() {
-                    let last_events = chunks.send(Ok(encode(&mut batch, &mut cursor)));
-                    let _ = tokio::time::timeout(Duration::from_secs(1), last_events).await;
-                }
-                let reconnect = ServerFrame::Reconnect { after_ms }.to_bytes();
-                let mut last = BytesMut::new();
-                last.put_slice(format!("retry: {after_ms}\n").as_bytes());
-                data_line(&mut last, &reconnect);
-                let _ = tokio::time::timeout(Duration::from_secs(1), chunks.send(Ok(last.freeze()))).await;
-                break;
-            }
-            _ = &mut lapse, if expires.is_some() => {
-                let _ = chunks.try_send(Ok(notice(CloseCode::TokenExpired, "your credentials expired; reconnect with a fresh ticket")));
-                break;
-            }
-            _ = chunks.closed() => break,
+            _ = &mut lapse, if expires.is_some() => break End::Lapsed,
+        }
+    };
+    match end {
+        End::Gone => {}
+        End::Cut => {
+            let who = session.identity();
+            tracing::info!(
+                tenant = %who.tenant,
+                subject = %who.subject,
+                "cut a slow SSE consumer: its queue overflowed; it resumes from Last-Event-ID"
+            );
+            let _ = chunks.try_send(Ok(cut_notice()));
+        }
+        End::Drain => drain(&outbox, &mut batch, &mut cursor, &chunks, &config).await,
+        End::Lapsed => {
+            let message = "your credentials expired; reconnect with a fresh ticket";
+            let _ = chunks.try_send(Ok(notice(CloseCode::TokenExpired, message)));
         }
     }
     session.close().await;
+}
+
+/// The end of every stream on drain: what is still queued, then `retry:`
+/// with the reconnect delay and the `reconnect {afterMs}` frame, each given
+/// a second at most.
+async fn drain(
+    outbox: &trackwire_gateway::Outbox,
+    batch: &mut Vec<Outgoing>,
+    cursor: &mut StreamCursor,
+    chunks: &Chunks,
+    config: &crate::RealtimeConfig,
+) {
+    let window = config.drain_window.as_millis() as u64;
+    let after_ms = rand::rng().random_range(0..=window);
+    if outbox.take_now(batch).is_ok() && !batch.is_empty() {
+        let last_events = chunks.send(Ok(encode(batch, cursor)));
+        let _ = tokio::time::timeout(Duration::from_secs(1), last_events).await;
+    }
+    let reconnect = ServerFrame::Reconnect { after_ms }.to_bytes();
+    let mut last = BytesMut::new();
+    last.put_slice(format!("retry: {after_ms}\n").as_bytes());
+    data_line(&mut last, &reconnect);
+    let _ = tokio::time::timeout(Duration::from_secs(1), chunks.send(Ok(last.freeze()))).await;
 }
 
 /// One chunk for everything waiting: `id:` where a position moves, one

@@ -7,8 +7,11 @@
 use std::net::IpAddr;
 use std::time::SystemTime;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use trackwire_api::extract::client_ip;
 use trackwire_api::ApiError;
 use trackwire_auth::{Authenticated, Identity};
 use trackwire_domain::Topic;
@@ -17,6 +20,7 @@ use trackwire_gateway::session::Scope;
 use trackwire_gateway::{Session, StreamCursor};
 
 use crate::admission::{admit, admit_subject, credentials, Permits};
+use crate::listener::PlainSlot;
 use crate::Realtime;
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +34,10 @@ pub(crate) struct StreamQuery {
     /// Long-poll: seconds to hold at most (capped by the server's wait).
     pub(crate) wait: Option<f64>,
 }
+
+/// Longest `wait=` a long-poll may name: a larger one is a mistake, not a
+/// wish (the server holds at most its own `--poll-wait` anyway).
+pub(crate) const MAX_WAIT_PARAM: f64 = 3600.0;
 
 /// Who is asking: a ticket when one is presented (and then it must be
 /// good), else an `Authorization` header, else the development fallback.
@@ -71,6 +79,26 @@ fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamCursor, ApiE
     }
 }
 
+/// The parts of an SSE or long-poll request that admission looks at.
+pub(crate) struct StreamRequest {
+    pub(crate) headers: HeaderMap,
+    pub(crate) ip: Option<IpAddr>,
+    /// The connection's plain-HTTP slot, given back once admitted.
+    pub(crate) slot: Option<PlainSlot>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StreamRequest {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            headers: parts.headers.clone(),
+            ip: client_ip(parts),
+            slot: parts.extensions.get::<PlainSlot>().cloned(),
+        })
+    }
+}
+
 /// Whether a stream counts as its person watching: an SSE stream does, a
 /// long-poll request (one answer, then gone) does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,14 +120,18 @@ pub(crate) struct Opened {
 /// from where, and the session subscribed to every topic.
 pub(crate) async fn start(
     realtime: &Realtime,
-    headers: &HeaderMap,
+    request: &StreamRequest,
     query: &StreamQuery,
-    ip: Option<IpAddr>,
     presence: Presence,
 ) -> Result<Opened, ApiError> {
+    let (headers, ip) = (&request.headers, request.ip);
     let mut permits = admit(realtime, headers, ip)?;
     let who = identify(realtime, headers, query.ticket.as_deref(), ip)?;
     admit_subject(realtime, &who, &mut permits)?;
+    // Counted under the real-time limits from here on.
+    if let Some(slot) = &request.slot {
+        slot.release();
+    }
     let cursor = cursor(headers, query)?;
     let session = open(
         realtime,

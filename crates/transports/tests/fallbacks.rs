@@ -80,6 +80,21 @@ async fn sse_and_poll_refuse_bad_requests_clearly() {
             assert_eq!(body["error"]["code"], code, "{path}?{query}");
         }
     }
+    // Long-poll's `wait=`: not a number, or no sensible one.
+    for wait in ["abc", "-1", "1e9", "NaN"] {
+        let query = format!("topics=order:E-2&wait={wait}");
+        let response = reqwest::get(server.url(&format!("/v1/poll?{query}")))
+            .await
+            .expect("get");
+        assert_eq!(response.status(), 400, "wait={wait}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "wait={wait}"
+        );
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "invalid_query", "wait={wait}");
+    }
     assert_eq!(
         server.subscribers("order:E-2"),
         0,
@@ -265,6 +280,50 @@ async fn sse_drains_with_reconnect_and_a_retry_hint() {
     assert!(after <= 500);
     assert_eq!(sse.retry, Some(after));
     assert!(sse.next().await.is_none(), "the stream ends");
+}
+
+/// A stream whose socket is full when the drain begins (the pump waits to
+/// hand it a chunk) still ends with `retry:` and `reconnect` once the
+/// client reads again; it used to end without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stream_blocked_on_a_full_socket_still_gets_reconnect_on_drain() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let config = RealtimeConfig {
+        drain_window: Duration::from_millis(500),
+        ..RealtimeConfig::default()
+    };
+    let server = TestServer::start_with(config, Some(4096)).await;
+    server.create("E-9").await;
+    // A raw client with a small receive buffer that stops reading.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("rcvbuf");
+    let mut stream = socket.connect(server.addr).await.expect("connect");
+    stream
+        .write_all(b"GET /v1/sse?topics=order:E-9 HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .expect("request");
+    server.await_subscribers("order:E-9", 1).await;
+    let filler = "x".repeat(450);
+    for n in 0..200 {
+        server.note("E-9", &format!("{n} {filler}")).await;
+    }
+    server.shutdown.cancel();
+    let mut seen = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut seen))
+        .await
+        .expect("the stream ends")
+        .expect("read");
+    let text = String::from_utf8_lossy(&seen);
+    let tail = &text[text.len().saturating_sub(400)..];
+    assert!(
+        text.contains(r#""type":"reconnect""#),
+        "no reconnect at the end: {tail}"
+    );
+    assert!(
+        tail.contains("retry: "),
+        "no retry: hint at the end: {tail}"
+    );
 }
 
 /// A stalled SSE client is cut like a WebSocket one, and a fast one on the

@@ -131,6 +131,12 @@ fn hostile_frame(rng: &mut StdRng) -> String {
     }
 }
 
+/// An `auth` frame the parser takes: its token is a string.
+fn is_well_formed_auth(text: &str) -> bool {
+    serde_json::from_str::<Value>(text)
+        .is_ok_and(|frame| frame["type"] == "auth" && frame["token"].is_string())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_hostile_frames_get_stable_errors_and_harm_nobody() {
     let default_hook = std::panic::take_hook();
@@ -155,9 +161,23 @@ async fn generated_hostile_frames_get_stable_errors_and_harm_nobody() {
     let mut hostile = server.connect().await;
     let mut rng = StdRng::seed_from_u64(0x7eac_3e11);
     let mut codes = std::collections::BTreeSet::new();
+    let mut refused_auths = 0;
     for round in 0..1500 {
         let text = hostile_frame(&mut rng);
         hostile.send_text(text.clone()).await;
+        if is_well_formed_auth(&text) {
+            // A refused `auth` ends the connection (4001), then the storm
+            // goes on on a new one.
+            let ended = hostile.ended().await;
+            assert_eq!(
+                ended,
+                common::Ended::Closed(4001, "unauthorized".into()),
+                "round {round}: {text}"
+            );
+            refused_auths += 1;
+            hostile = server.connect().await;
+            continue;
+        }
         // A ping after each frame: everything before the pong answers it.
         hostile.send(json!({"type": "ping"})).await;
         loop {
@@ -198,6 +218,10 @@ async fn generated_hostile_frames_get_stable_errors_and_harm_nobody() {
         );
     }
     assert!(codes.len() >= 6, "only {codes:?}");
+    assert!(
+        refused_auths > 0,
+        "the generator sent well-formed auth frames too"
+    );
 
     server.note("F-2", "after the storm").await;
     let frame = bystander.recv_until("event").await.pop().expect("event");

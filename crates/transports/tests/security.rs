@@ -517,12 +517,7 @@ async fn refreshing_the_token_in_band_keeps_subscriptions() {
     assert!(warning["in"].as_u64().is_some_and(|s| s > 500), "{warning}");
     client.subscribe(json!({"topic": "order:A-1"})).await;
 
-    // Somebody else's token cannot take over the connection.
-    client
-        .send(json!({"type": "auth", "token": token("cust-b", Role::Customer)}))
-        .await;
-    assert_eq!(error_code(&mut client).await, "forbidden");
-    // A fresh token of hers can.
+    // A fresh token of hers refreshes the connection.
     client
         .send(json!({"type": "auth", "token": token("cust-a", Role::Customer)}))
         .await;
@@ -530,6 +525,49 @@ async fn refreshing_the_token_in_band_keeps_subscriptions() {
     let seq = set_status(&server, "A-1", OrderStatus::Preparing).await;
     let event = client.recv_until("event").await.pop().expect("event");
     assert_eq!(event["event"]["seq"], seq, "the subscription lives on");
+
+    // Somebody else's token cannot take over the connection: it ends.
+    client
+        .send(json!({"type": "auth", "token": token("cust-b", Role::Customer)}))
+        .await;
+    assert_eq!(error_code(&mut client).await, "forbidden");
+    assert_eq!(
+        client.ended().await,
+        Ended::Closed(4003, "forbidden".into())
+    );
+}
+
+/// A refused `auth` frame ends the connection in every mode: on a
+/// connection that runs as the development fallback (the demo), a bad
+/// token never goes on as the development admin.
+#[tokio::test]
+async fn a_refused_auth_frame_closes_even_a_development_connection() {
+    let mut setup = secured(RealtimeConfig::default());
+    setup.identity = setup.identity.with_development_fallback();
+    let server = TestServer::launch(setup).await;
+    seed(&server).await;
+    for (name, bad, code) in bad_tokens() {
+        let mut client = server.connect().await;
+        client.send(json!({"type": "auth", "token": bad})).await;
+        assert_eq!(error_code(&mut client).await, code, "{name}");
+        let close = if code == "token_expired" { 4004 } else { 4001 };
+        let ended = client.ended().await;
+        assert!(
+            matches!(&ended, Ended::Closed(c, _) if *c == close),
+            "{name}: {ended:?}"
+        );
+    }
+    // And with no keys at all (`--insecure-dev` alone), a token is refused.
+    let server = TestServer::start(RealtimeConfig::default()).await;
+    let mut client = server.connect().await;
+    client
+        .send(json!({"type": "auth", "token": token("cust-a", Role::Customer)}))
+        .await;
+    assert_eq!(error_code(&mut client).await, "token_unverifiable");
+    assert_eq!(
+        client.ended().await,
+        Ended::Closed(4001, "unauthorized".into())
+    );
 }
 
 #[tokio::test]
@@ -646,15 +684,15 @@ async fn repeated_bad_tokens_from_one_address_are_rate_limited() {
         .map(|(s, c)| (s, c.to_owned()))
         .collect();
     assert_eq!(codes, expected);
-    // While the address is over its limit, every token from it is refused
-    // before it is verified (a flood of bad tokens costs no signature
-    // checks); without a token nothing is verified, so that is unchanged.
-    let (status, body) = get(
-        &server,
-        "/v1/orders/A-1",
-        Some(&token("cust-a", Role::Customer)),
-    )
-    .await;
+    // The failures are punished, never the good tokens: behind a NAT one
+    // client's bad tokens must not lock out the others of its address.
+    let good = token("cust-a", Role::Customer);
+    let (status, _) = get(&server, "/v1/orders/A-1", Some(&good)).await;
+    assert_eq!(status, 200, "a valid token from the same address gets in");
+    let mut socket = common::auth::ws_as(&server, &good).await;
+    socket.subscribe(json!({"topic": "order:A-1"})).await;
+    // Bad tokens from the address are still refused as rate-limited.
+    let (status, body) = get(&server, "/v1/orders/A-1", Some(&bad)).await;
     assert_eq!((status, code(&body)), (429, "rate_limited"));
     let (status, body) = get(&server, "/v1/orders/A-1", None).await;
     assert_eq!((status, code(&body)), (401, "unauthorized"));

@@ -182,6 +182,9 @@ async fn a_stalled_client_is_cut_and_a_fast_one_keeps_receiving() {
             ..Default::default()
         },
         write_buffer_bytes: 4096,
+        // Room for the rest of the publishing below: the cut client's
+        // close frame waits that long behind what the socket holds.
+        slow_consumer_grace: common::PATIENCE,
         ..RealtimeConfig::default()
     };
     let server = TestServer::start_with(config, Some(4096)).await;
@@ -205,10 +208,8 @@ async fn a_stalled_client_is_cut_and_a_fast_one_keeps_receiving() {
             "in order: {frame}"
         );
     }
-    // The stalled client was cut; the fast one is still there.
-    server.await_subscribers("order:S-1", 1).await;
-
-    // The stalled client reads at last: some events, then the cut.
+    // The stalled client reads at last: some events, then the cut, with
+    // its close code (the server waits for the socket to take it).
     let mut last_seen = 0;
     let ending = loop {
         match tokio::time::timeout(
@@ -235,9 +236,44 @@ async fn a_stalled_client_is_cut_and_a_fast_one_keeps_receiving() {
         last_seen < EVENTS + 1,
         "the stalled client was cut before the end ({last_seen})"
     );
-    // The close frame gets through when the client drains its buffer in
-    // time; otherwise the socket just ends. Never a normal close.
-    assert!(matches!(ending, Some(Some(4009)) | None), "{ending:?}");
+    assert_eq!(ending, Some(Some(4009)), "the cut says slow_consumer");
+    // The stalled client is gone; the fast one is still there.
+    server.await_subscribers("order:S-1", 1).await;
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_closes_1007() {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let server = server().await;
+    let mut client = server.connect().await;
+    let invalid = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    futures::SinkExt::send(&mut client.socket, Message::Frame(invalid))
+        .await
+        .expect("send");
+    assert_eq!(
+        client.ended().await,
+        Ended::Closed(1007, "invalid_utf8".into())
+    );
+}
+
+#[tokio::test]
+async fn a_plain_get_of_a_websocket_path_gets_the_json_error() {
+    let server = server().await;
+    server.create("W-20").await;
+    for path in ["/v1/ws", "/v1/orders/W-20/ws"] {
+        let response = reqwest::get(server.url(path)).await.expect("get");
+        assert_eq!(response.status(), 400, "{path}: not an upgrade");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{path}"
+        );
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "websocket_required", "{path}");
+    }
 }
 
 #[tokio::test]

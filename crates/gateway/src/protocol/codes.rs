@@ -63,6 +63,8 @@ impl fmt::Display for ErrorCode {
 pub enum CloseCode {
     /// 1000: done (the client asked, or nothing is left to watch).
     Normal,
+    /// 1007: a text frame that is not UTF-8 (RFC 6455).
+    InvalidUtf8,
     /// 1009: a frame above the hard size limit.
     TooLarge,
     /// 1011: the server failed.
@@ -89,6 +91,7 @@ impl CloseCode {
     pub fn code(self) -> u16 {
         match self {
             Self::Normal => 1000,
+            Self::InvalidUtf8 => 1007,
             Self::TooLarge => 1009,
             Self::Internal => 1011,
             Self::Draining => 1012,
@@ -106,6 +109,7 @@ impl CloseCode {
     pub fn reason(self) -> &'static str {
         match self {
             Self::Normal => "normal",
+            Self::InvalidUtf8 => "invalid_utf8",
             Self::TooLarge => "too_large",
             Self::Internal => "internal",
             Self::Draining => "draining",

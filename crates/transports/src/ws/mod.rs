@@ -18,8 +18,9 @@ mod writer;
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures::stream::SplitStream;
@@ -28,7 +29,7 @@ use rand::Rng;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
-use trackwire_api::extract::ClientIp;
+use trackwire_api::extract::{ApiQuery, ClientIp};
 use trackwire_api::ApiError;
 use trackwire_auth::Authenticated;
 use trackwire_domain::OrderId;
@@ -45,16 +46,36 @@ use budget::ErrorBudget;
 use handshake::{authenticate_first, Handshake};
 use lease::{Due, Lease};
 use rate::FrameRate;
-use writer::Command;
+use writer::{Command, WriterEnd};
 
 /// `GET /v1/ws`.
 pub async fn connect(
     State(realtime): State<Realtime>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Upgrade,
 ) -> Response {
-    accept(realtime, upgrade, &headers, ip, Scope::All, None)
+    match upgrade {
+        Ok(upgrade) => accept(realtime, upgrade, &headers, ip, Scope::All, None),
+        Err(rejection) => not_an_upgrade(rejection),
+    }
+}
+
+/// The WebSocket upgrade, or why the request is not one.
+type Upgrade = Result<WebSocketUpgrade, WebSocketUpgradeRejection>;
+
+/// A plain request to a WebSocket path: the error body every endpoint
+/// answers, not axum's text.
+fn not_an_upgrade(rejection: WebSocketUpgradeRejection) -> Response {
+    ApiError::new(
+        rejection.status(),
+        "websocket_required",
+        format!(
+            "this path speaks WebSocket (subprotocol {SUBPROTOCOL}): {}",
+            rejection.body_text()
+        ),
+    )
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -70,9 +91,13 @@ pub async fn connect_order(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(resume): Query<ResumeQuery>,
-    upgrade: WebSocketUpgrade,
+    ApiQuery(resume): ApiQuery<ResumeQuery>,
+    upgrade: Upgrade,
 ) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return not_an_upgrade(rejection),
+    };
     let order = match OrderId::parse(&id) {
         Ok(order) => order,
         Err(message) => return ApiError::bad_request("invalid_order_id", message).into_response(),
@@ -206,7 +231,12 @@ async fn serve(
         outbox.send_frame(&authenticated(&session, &lease));
     }
     let (commands, command_rx) = mpsc::channel(8);
-    let mut writer = tokio::spawn(writer::run(sink, outbox.clone(), command_rx));
+    let mut writer = tokio::spawn(writer::run(
+        sink,
+        outbox.clone(),
+        command_rx,
+        config.slow_consumer_grace,
+    ));
     if let Some(subscribe) = initial {
         Box::pin(session.subscribe(subscribe)).await;
     }
@@ -230,6 +260,7 @@ async fn serve(
                 let message = match message {
                     Some(Ok(message)) => message,
                     Some(Err(error)) if is_too_large(&error) => break Ending::Close(CloseCode::TooLarge),
+                    Some(Err(error)) if is_invalid_utf8(&error) => break Ending::Close(CloseCode::InvalidUtf8),
                     // Gone, or the socket broke.
                     Some(Err(_)) | None => break Ending::Gone,
                 };
@@ -252,13 +283,19 @@ async fn serve(
                     }
                     Message::Text(text) => match protocol::parse(text.as_str()) {
                         Ok(ClientFrame::Auth(auth)) => {
-                            let refreshed = refresh(&realtime, &mut session, &mut permits, &auth.token, ip);
-                            if let Some(expires) = refreshed {
-                                lease = Lease::new(expires, config.auth_expiring_lead);
-                                lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
-                                outbox.send_frame(&authenticated(&session, &lease));
+                            match refresh(&realtime, &mut session, &mut permits, &auth.token, ip) {
+                                Ok(expires) => {
+                                    lease = Lease::new(expires, config.auth_expiring_lead);
+                                    lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
+                                    outbox.send_frame(&authenticated(&session, &lease));
+                                    true
+                                }
+                                // A refused `auth` ends the connection in
+                                // every mode: it never goes on as whoever
+                                // it was before, nor as the development
+                                // identity.
+                                Err(code) => break Ending::Close(code),
                             }
-                            refreshed.is_some()
                         }
                         Ok(frame) => Box::pin(session.handle(frame)).await,
                         Err(error) => {
@@ -307,12 +344,24 @@ async fn serve(
                 outbox.send_frame(&ServerFrame::Reconnect { after_ms });
                 break Ending::Close(CloseCode::Draining);
             }
-            _ = &mut writer => break Ending::WriterDone,
+            ended = &mut writer => break Ending::Writer(ended.unwrap_or(WriterEnd::Failed)),
         }
     };
 
     match ending {
-        Ending::WriterDone => {}
+        Ending::Writer(WriterEnd::SlowConsumer) => {
+            let who = session.identity();
+            tracing::info!(
+                tenant = %who.tenant,
+                subject = %who.subject,
+                code = CloseCode::SlowConsumer.code(),
+                "cut a slow consumer: its queue overflowed; it resumes by seq when it reconnects"
+            );
+            // Read what the client still sends, so closing the socket does
+            // not reset it before the close frame is read.
+            await_close_reply(&mut stream).await;
+        }
+        Ending::Writer(_) => {}
         Ending::Gone => {
             let _ = commands.try_send(Command::Stop);
             let _ = tokio::time::timeout(Duration::from_secs(1), &mut writer).await;
@@ -342,45 +391,45 @@ async fn serve(
 
 /// An `auth` frame on an open connection: a refreshed token (same caller),
 /// or, on a connection that runs as the development fallback and has not
-/// subscribed yet, the caller it really is. Returns the new expiry.
+/// subscribed yet, the caller it really is. Returns the new expiry, or,
+/// with the `error` frame queued, the code to close with.
 fn refresh(
     realtime: &Realtime,
     session: &mut Session,
     permits: &mut Permits,
     token: &str,
     ip: Option<IpAddr>,
-) -> Option<Option<SystemTime>> {
-    let refuse = |code: &str, message: String| {
-        session.outbox().send_frame(&ServerFrame::Error {
+) -> Result<Option<SystemTime>, CloseCode> {
+    let outbox = session.outbox().clone();
+    let refuse = |code: &str, message: String, close: CloseCode| {
+        outbox.send_frame(&ServerFrame::Error {
             code: code.to_owned(),
             message,
             reference: None,
         });
+        close
     };
     let who = match realtime.identity.authenticate(token, ip) {
         Ok(who) => who,
         Err(error) => {
-            refuse(error.code(), error.to_string());
-            return None;
+            return Err(refuse(
+                error.code(),
+                error.to_string(),
+                handshake::close_code(&error),
+            ));
         }
     };
     if who.identity != *session.identity() {
         let mut switched = Permits::default();
         if let Err(error) = admit_subject(realtime, &who, &mut switched) {
-            refuse(error.code, error.message);
-            return None;
+            return Err(refuse(error.code, error.message, CloseCode::RateLimited));
         }
         if let Err(problem) = session.reauthenticate(who.identity) {
-            session.outbox().send_frame(&ServerFrame::Error {
-                code: problem.code.to_owned(),
-                message: problem.message,
-                reference: None,
-            });
-            return None;
+            return Err(refuse(problem.code, problem.message, CloseCode::Forbidden));
         }
         permits.replace_subject(switched);
     }
-    Some(who.expires)
+    Ok(who.expires)
 }
 
 fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {
@@ -433,11 +482,16 @@ fn is_too_large(error: &axum::Error) -> bool {
     text.contains("Message too long") || text.contains("Space limit exceeded")
 }
 
+/// A text frame that is not UTF-8 (RFC 6455 closes with 1007).
+fn is_invalid_utf8(error: &axum::Error) -> bool {
+    error.to_string().contains("UTF-8")
+}
+
 enum Ending {
     /// The client left or the socket broke.
     Gone,
     /// The writer stopped on its own (slow consumer, write error).
-    WriterDone,
+    Writer(WriterEnd),
     /// The server closes with this code.
     Close(CloseCode),
 }

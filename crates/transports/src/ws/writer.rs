@@ -30,11 +30,22 @@ enum Wrote {
     Cut(Closed),
 }
 
+/// Why the writer stopped.
+pub(super) enum WriterEnd {
+    /// Asked to (a close, the peer gone), or the socket failed.
+    Done,
+    Failed,
+    /// The outbox overflowed; the close frame (4009) was queued behind
+    /// what the socket still held, with `grace` to get out.
+    SlowConsumer,
+}
+
 pub(super) async fn run(
     mut sink: Sink,
     outbox: Arc<Outbox>,
     mut commands: mpsc::Receiver<Command>,
-) {
+    grace: Duration,
+) -> WriterEnd {
     let mut batch = Vec::new();
     loop {
         tokio::select! {
@@ -46,7 +57,7 @@ pub(super) async fn run(
                         _ = outbox.wait_closed() => false,
                     };
                     if !pinged {
-                        return;
+                        return cut_or_failed(&mut sink, &outbox, grace).await;
                     }
                 }
                 Some(Command::Close(code)) => {
@@ -54,16 +65,13 @@ pub(super) async fn run(
                         let _ = write(&mut sink, &mut batch).await;
                     }
                     close(&mut sink, code).await;
-                    return;
+                    return WriterEnd::Done;
                 }
-                Some(Command::Stop) | None => return,
+                Some(Command::Stop) | None => return WriterEnd::Done,
             },
             next = outbox.next_batch(&mut batch) => {
                 if let Err(closed) = next {
-                    if closed == Closed::SlowConsumer {
-                        close(&mut sink, CloseCode::SlowConsumer).await;
-                    }
-                    return;
+                    return ending(&mut sink, closed, grace).await;
                 }
                 // A stalled client blocks the write; a cut ends it.
                 let wrote = tokio::select! {
@@ -74,16 +82,32 @@ pub(super) async fn run(
                 };
                 match wrote {
                     Wrote::Ok => {}
-                    Wrote::Failed => return,
-                    Wrote::Cut(closed) => {
-                        if closed == Closed::SlowConsumer {
-                            close(&mut sink, CloseCode::SlowConsumer).await;
-                        }
-                        return;
-                    }
+                    Wrote::Failed => return WriterEnd::Failed,
+                    Wrote::Cut(closed) => return ending(&mut sink, closed, grace).await,
                 }
             }
         }
+    }
+}
+
+/// The outbox closed: a slow consumer gets its close frame, with `grace`
+/// for the socket to take it behind what it still holds (a peer that reads
+/// again in time sees 4009, not a dropped connection).
+async fn ending(sink: &mut Sink, closed: Closed, grace: Duration) -> WriterEnd {
+    match closed {
+        Closed::SlowConsumer => {
+            close_within(sink, CloseCode::SlowConsumer, grace).await;
+            WriterEnd::SlowConsumer
+        }
+        Closed::Gone => WriterEnd::Done,
+    }
+}
+
+/// A ping that could not go out: a cut, or the socket failed.
+async fn cut_or_failed(sink: &mut Sink, outbox: &Outbox, grace: Duration) -> WriterEnd {
+    match outbox.closed() {
+        Some(closed) => ending(sink, closed, grace).await,
+        None => WriterEnd::Failed,
     }
 }
 
@@ -97,13 +121,13 @@ async fn write(sink: &mut Sink, batch: &mut Vec<Outgoing>) -> Result<(), axum::E
 
 /// Sends the close frame, giving a stalled peer a moment at most.
 pub(super) async fn close(sink: &mut Sink, code: CloseCode) {
+    close_within(sink, code, Duration::from_secs(1)).await;
+}
+
+async fn close_within(sink: &mut Sink, code: CloseCode, grace: Duration) {
     let frame = CloseFrame {
         code: code.code(),
         reason: Utf8Bytes::from_static(code.reason()),
     };
-    let _ = tokio::time::timeout(
-        Duration::from_secs(1),
-        sink.send(Message::Close(Some(frame))),
-    )
-    .await;
+    let _ = tokio::time::timeout(grace, sink.send(Message::Close(Some(frame)))).await;
 }

@@ -23,6 +23,7 @@ use trackwire_domain::{
 };
 use trackwire_gateway::{CreateOrder, Hub, OrderService};
 use trackwire_store::sqlite::SqliteStore;
+use trackwire_transports::listener::{self, ListenerConfig};
 use trackwire_transports::{OriginPolicy, Realtime, RealtimeConfig};
 
 /// Most a test waits for a frame before it fails (a guard, not a clock).
@@ -48,6 +49,9 @@ pub(crate) struct Setup {
     pub(crate) send_buffer: Option<usize>,
     pub(crate) max_body_bytes: usize,
     pub(crate) ticket_ttl: Duration,
+    /// The HTTP listener's limits (its `send_buffer_bytes` is taken from
+    /// `send_buffer`).
+    pub(crate) listener: ListenerConfig,
 }
 
 impl Default for Setup {
@@ -59,6 +63,7 @@ impl Default for Setup {
             send_buffer: None,
             max_body_bytes: trackwire_api::DEFAULT_MAX_BODY_BYTES,
             ticket_ttl: trackwire_api::TICKET_TTL,
+            listener: ListenerConfig::default(),
         }
     }
 }
@@ -107,18 +112,12 @@ impl TestServer {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let token = shutdown.clone();
-        let send_buffer = setup.send_buffer;
+        let config = ListenerConfig {
+            send_buffer_bytes: setup.send_buffer,
+            ..setup.listener
+        };
         let stopped = tokio::spawn(async move {
-            let listener = axum::serve::ListenerExt::tap_io(listener, move |stream| {
-                if let Some(size) = send_buffer {
-                    let _ = socket2::SockRef::from(&*stream).set_send_buffer_size(size);
-                }
-            });
-            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app)
-                .with_graceful_shutdown(token.cancelled_owned())
-                .await
-                .expect("serve");
+            listener::serve(listener, app, config, token).await;
             realtime.tracker.close();
             realtime.tracker.wait().await;
         });
