@@ -80,6 +80,16 @@ pub(crate) fn bad_tokens() -> Vec<(&'static str, String, &'static str)> {
             sign(&good.clone().for_audience(Some("elsewhere"))),
             "token_audience",
         ),
+        (
+            "no issuer",
+            sign(&good.clone().issued_by(None)),
+            "token_issuer",
+        ),
+        (
+            "no audience",
+            sign(&good.clone().for_audience(None)),
+            "token_audience",
+        ),
         ("not a JWT", "garbage".to_owned(), "token_malformed"),
     ]
 }
