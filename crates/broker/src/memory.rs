@@ -58,6 +58,8 @@ mod tests {
         fn deliver(&self, publication: Arc<Publication>) {
             self.0.lock().expect("lock").push(publication);
         }
+
+        fn lost(&self, _scope: crate::Lost) {}
     }
 
     #[tokio::test]

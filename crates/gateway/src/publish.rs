@@ -75,6 +75,20 @@ pub fn durable(
     out
 }
 
+/// One stored event as `channel` carries it: the same bytes the live
+/// publication had (a refill of the channel from the store, `hub::refill`).
+pub fn for_channel(channel: &Channel, event: &StoredEvent, closes_topic: bool) -> Publication {
+    Publication {
+        channel: channel.clone(),
+        class: Class::Durable {
+            seq: event.seq,
+            offset: event.offset,
+            closes_topic,
+        },
+        payload: redacted(event, channel.audience).map_or_else(|| frame(event), |p| frame(&p)),
+    }
+}
+
 /// The publications of an ephemeral signal on `topic`, for the audiences
 /// it reaches while the order is in `status` (a courier's position reaches
 /// the customer only while the order is out for delivery). Signals carry

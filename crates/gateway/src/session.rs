@@ -246,6 +246,7 @@ impl Session {
         .await
         {
             Ok(recovery) => {
+                self.hub.observe(&channel, recovery.last);
                 self.outbox.resume(&channel, recovery.frames, recovery.last);
                 if recovery.ended {
                     self.outbox.end(&channel);

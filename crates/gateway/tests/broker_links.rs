@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use trackwire_broker::{Broker, BrokerError, Channel, Publication, PublicationSink};
 use trackwire_domain::Audience;
 use trackwire_gateway::{Hub, Subscriber};
+use trackwire_store::sqlite::SqliteStore;
 
 /// A broker that keeps which channels this node is subscribed to, and
 /// whose subscribe or unsubscribe (as chosen) waits until the test lets it
@@ -73,7 +74,9 @@ async fn a_first_subscribe_racing_the_last_unsubscribe_stays_subscribed() {
         hold_unsubscribe: true,
         ..HeldBroker::default()
     });
-    let hub = Hub::start(broker.clone()).await.expect("hub");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let hub = Hub::start(broker.clone(), store).await.expect("hub");
     let channel = Channel::new("t", "order:R-1", Audience::Staff);
     let is_subscribed = || broker.subscribed.lock().expect("lock").contains(&channel);
 
@@ -117,7 +120,9 @@ async fn a_subscribe_dropped_while_the_broker_answers_leaves_no_subscriber() {
         hold_subscribe: true,
         ..HeldBroker::default()
     });
-    let hub = Hub::start(broker.clone()).await.expect("hub");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
+    let hub = Hub::start(broker.clone(), store).await.expect("hub");
     let channel = Channel::new("t", "order:R-2", Audience::Staff);
     let subscribing = {
         let (hub, channel) = (hub.clone(), channel.clone());

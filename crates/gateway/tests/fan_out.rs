@@ -25,7 +25,9 @@ async fn node() -> Node {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
     let broker = Arc::new(MemoryBroker::new());
-    let hub = Hub::start(broker.clone()).await.expect("hub");
+    let hub = Hub::start(broker.clone(), store.clone())
+        .await
+        .expect("hub");
     Node {
         _dir: dir,
         hub,

@@ -131,6 +131,13 @@ pub trait Store: Send + Sync + 'static {
         order: &OrderId,
     ) -> Result<Vec<ReadReceipt>, StoreError>;
 
+    /// The current position of each of `topics` of `tenant`, in order: the
+    /// last `seq` of an `order:`/`chat:` topic, the last `offset` of the
+    /// `orders` feed (0 for a tenant with none yet); `None` for a topic
+    /// that does not exist. One call for many topics: the gateway's
+    /// position check asks every few seconds for every topic it watches.
+    async fn heads(&self, tenant: &str, topics: &[Topic]) -> Result<Vec<Option<u64>>, StoreError>;
+
     /// Proves the store can commit a write now (readiness asks): `Ok`, or
     /// [`StoreError::Unavailable`] with the reason, also while a write
     /// failed moments ago and none has succeeded since.

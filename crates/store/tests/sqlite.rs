@@ -38,6 +38,7 @@ conformance!(
     list_filters_and_pages,
     location_is_latest_wins,
     read_receipts_only_move_forward,
+    heads_of_many_topics,
 );
 
 #[tokio::test]

@@ -91,7 +91,7 @@ pub(crate) async fn build(
         }
         url => bail!("unknown broker '{url}': expected memory"),
     };
-    let hub = Hub::start(broker.clone())
+    let hub = Hub::start(broker.clone(), store.clone() as Arc<dyn Store>)
         .await
         .context("cannot start the broker")?;
     let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));

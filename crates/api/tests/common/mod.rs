@@ -83,7 +83,9 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(SqliteStore::open(dir.path()).await.expect("open store"));
         let broker = Arc::new(MemoryBroker::new());
-        let hub = Hub::start(broker.clone()).await.expect("start hub");
+        let hub = Hub::start(broker.clone(), store.clone())
+            .await
+            .expect("start hub");
         let orders = Arc::new(OrderService::new(store.clone(), broker));
         let state = AppState::new(orders, IdentitySource::development());
         let draining = state.draining.clone();

@@ -219,6 +219,10 @@ impl Store for SqliteStore {
         read::read_receipts(&self.reader, tenant, order).await
     }
 
+    async fn heads(&self, tenant: &str, topics: &[Topic]) -> Result<Vec<Option<u64>>, StoreError> {
+        read::heads(&self.reader, tenant, topics).await
+    }
+
     async fn probe_write(&self) -> Result<(), StoreError> {
         let health = &self.writer.health;
         if let Some(reason) = health.recent_failure() {

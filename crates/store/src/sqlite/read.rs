@@ -135,6 +135,54 @@ pub(super) async fn feed_since(
     })
 }
 
+/// Topics per query: well under SQLite's limit on bound parameters.
+const HEADS_PER_QUERY: usize = 500;
+
+pub(super) async fn heads(
+    pool: &SqlitePool,
+    tenant: &str,
+    topics: &[Topic],
+) -> Result<Vec<Option<u64>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let names: Vec<String> = topics.iter().map(Topic::to_string).collect();
+    let mut seqs = std::collections::HashMap::new();
+    let numbered: Vec<&String> = names.iter().filter(|n| n.as_str() != "orders").collect();
+    for chunk in numbered.chunks(HEADS_PER_QUERY) {
+        let mut query: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT topic, seq FROM topics WHERE tenant = ");
+        query.push_bind(tenant).push(" AND topic IN (");
+        let mut list = query.separated(", ");
+        for name in chunk {
+            list.push_bind(name.as_str());
+        }
+        query.push(")");
+        for row in query.build().fetch_all(&mut *tx).await? {
+            seqs.insert(
+                row.try_get::<String, _>("topic")?,
+                to_u64(row.try_get("seq")?),
+            );
+        }
+    }
+    let feed = if numbered.len() < names.len() {
+        let offset: Option<i64> =
+            sqlx::query_scalar("SELECT feed_offset FROM tenants WHERE tenant = ?")
+                .bind(tenant)
+                .fetch_optional(&mut *tx)
+                .await?;
+        Some(offset.map_or(0, to_u64))
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(names
+        .iter()
+        .map(|name| match name.as_str() {
+            "orders" => feed,
+            other => seqs.get(other).copied(),
+        })
+        .collect())
+}
+
 pub(super) fn snapshot(row: &SqliteRow) -> Result<Order, StoreError> {
     let json: String = row.try_get("snapshot")?;
     Ok(serde_json::from_str(&json)?)

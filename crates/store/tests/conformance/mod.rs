@@ -539,3 +539,46 @@ pub(crate) async fn read_receipts_only_move_forward(store: Arc<dyn Store>) {
         Err(StoreError::OrderNotFound(_))
     ));
 }
+
+/// `heads`: each topic's last seq, the feed's last offset, `None` for what
+/// does not exist, in the order asked, and only the asking tenant's.
+pub(crate) async fn heads_of_many_topics(store: Arc<dyn Store>) {
+    for id_ in ["H-1", "H-2"] {
+        store
+            .create_order("t1", id(id_), created("c"), None)
+            .await
+            .expect("create");
+    }
+    store
+        .record("t1", &id("H-1"), instructions("a"), None)
+        .await
+        .expect("record");
+    store
+        .record(
+            "t1",
+            &id("H-1"),
+            DurableEvent::ChatMessage(ChatMessage {
+                text: "hello".into(),
+                client_message_id: "m1".into(),
+                from: None,
+            }),
+            None,
+        )
+        .await
+        .expect("chat");
+    let topics = [
+        Topic::Order(id("H-1")),
+        Topic::Chat(id("H-1")),
+        Topic::Order(id("H-2")),
+        Topic::Order(id("NOPE")),
+        Topic::Orders,
+    ];
+    let heads = store.heads("t1", &topics).await.expect("heads");
+    assert_eq!(heads, [Some(2), Some(1), Some(1), None, Some(3)]);
+    let other = store.heads("t2", &topics).await.expect("heads");
+    assert_eq!(other, [None, None, None, None, Some(0)]);
+    // Many at once.
+    let many: Vec<Topic> = (0..1200).map(|_| Topic::Order(id("H-2"))).collect();
+    let heads = store.heads("t1", &many).await.expect("many");
+    assert!(heads.iter().all(|h| *h == Some(1)));
+}

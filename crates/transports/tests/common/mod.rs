@@ -92,7 +92,9 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(SqliteStore::open(dir.path()).await.expect("store"));
         let broker = Arc::new(MemoryBroker::new());
-        let hub = Hub::start(broker.clone()).await.expect("hub");
+        let hub = Hub::start(broker.clone(), store.clone())
+            .await
+            .expect("hub");
         let orders = Arc::new(OrderService::new(store, broker));
         let mut state = trackwire_api::AppState::new(orders.clone(), setup.identity.clone());
         state.max_body_bytes = setup.max_body_bytes;
