@@ -2,7 +2,8 @@
 /**
  * The tracking page across a server crash: the server is killed while the
  * customer watches and events keep being recorded around the restart. The
- * badge tells the truth (reconnecting, counting down, then live again) and
+ * badge tells the truth (reconnecting, counting down, then live again), the
+ * live region says the connection was lost and is back (once each), and
  * the timeline ends exactly as the server's history says, each step once.
  */
 
@@ -21,6 +22,7 @@ import {
   record,
   timeline,
   TIMEOUT,
+  waitForAnnouncements,
   waitForBadge,
   waitForStep,
 } from './track-support.js';
@@ -48,6 +50,7 @@ test('after the server is killed and restarted mid-stream the badge recovers and
     await waitForBadge(page, 'live', /^Live$/);
     await advance(server.url, 'ZX-2001', ['confirmed']);
     await waitForStep(page, 'confirmed', 'current');
+    await waitForAnnouncements(page, 1);
 
     await server.kill();
     await waitForBadge(page, 'offline', /^Reconnecting/);
@@ -115,6 +118,10 @@ test('after the server is killed and restarted mid-stream the badge recovers and
     const said = await announcements(page);
     assert.equal(new Set(said).size, said.length, JSON.stringify(said));
     assert.equal(said[0], 'Order status: Confirmed.');
+    // The outage was said once, and its end once, not at every retry.
+    assert.equal(said.filter((text) => /^Connection lost/.test(text)).length, 1, JSON.stringify(said));
+    assert.equal(said.filter((text) => /^Connected again/.test(text)).length, 1, JSON.stringify(said));
+    assert.ok(said.indexOf('Connection lost. Your order may have moved on; reconnecting.') < said.indexOf('Connected again. Your order is live.'));
     assertNoPageErrors(page);
   } finally {
     await browser.close();
