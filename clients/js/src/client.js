@@ -64,8 +64,8 @@ import { TransportChain } from './transport-chain.js';
  * @property {string} [url] the server's base URL (default: the page's origin)
  * @property {(options: {refresh: boolean}) => (string | null | Promise<string | null>)} [getToken]
  *   a bearer token; `refresh` is true when the last one was refused or
- *   is about to expire. Without it the client presents no token (a
- *   development server).
+ *   is about to expire (null then: there is none, the session is over).
+ *   Without it the client presents no token (a development server).
  * @property {TransportName[]} [transports] the fallback chain, best first
  * @property {typeof globalThis.WebSocket} [WebSocket] (Node: the `ws` package's)
  * @property {typeof globalThis.fetch} [fetch]

@@ -168,7 +168,13 @@ export interface Telemetry {
 export interface ClientOptions {
   /** The server's base URL (default: the page's origin). */
   url?: string;
-  /** A bearer token; `refresh` is true when the last one was refused or expires soon. */
+  /**
+   * A bearer token; `refresh` is true when the last one was refused or
+   * expires soon. Asked once before connecting too (whose tab is this?).
+   * `null` for a refresh means there is none to be had: the connection
+   * closes with reason 'session_expired'. Throwing is a passing failure:
+   * the client retries later.
+   */
   getToken?(options: { refresh: boolean }): string | null | Promise<string | null>;
   /** The fallback chain, best first (default: all four). */
   transports?: Transport[];
