@@ -2,8 +2,12 @@
 /**
  * The connection badge's words: what the connection state means for the
  * data on screen, truthfully ("Live", "Reconnecting in 4 s…", "Offline –
- * showing data from 10:42", "Final").
+ * showing data from 10:42", "Final", "Session expired"). While the browser
+ * is offline, a connection that is not live says "Offline", not
+ * "Connecting…" or a countdown.
  */
+
+import { clock } from './dispatch-format.js';
 
 /**
  * @typedef {object} Badge
@@ -13,13 +17,17 @@
 
 /**
  * @param {import('/sdk/index.js').ConnectionState} state
- * @param {{ lastUpdated?: number, final?: boolean, now?: number }} [context]
+ * @param {{ lastUpdated?: number, final?: boolean, now?: number, online?: boolean }} [context]
+ *   `online`: what the browser says (`navigator.onLine`; default true)
  * @returns {Badge}
  */
 export function badgeFor(state, context = {}) {
   const now = context.now ?? Date.now();
   if (context.final) return { tone: 'final', text: 'Final – this order is complete' };
   const since = context.lastUpdated ? ` – showing data from ${clock(context.lastUpdated)}` : '';
+  const offline = context.online === false || ('reason' in state && state.reason === 'offline');
+  if (state.status === 'closed' && state.reason === 'session_expired') return { tone: 'offline', text: 'Session expired' };
+  if (offline && state.status !== 'live' && state.status !== 'degraded') return { tone: 'offline', text: `Offline${since}` };
   switch (state.status) {
     case 'live':
       return { tone: 'live', text: 'Live' };
@@ -44,7 +52,3 @@ function label(transport) {
   return { sse: 'streaming', 'long-poll': 'long polling', polling: 'polling', websocket: 'live' }[transport] ?? transport;
 }
 
-/** @param {number} ms */
-function clock(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}

@@ -149,6 +149,9 @@ export function flagChip(kind, text, title) {
   return h('span', { class: 'flag', dataset: { flag: kind }, title }, icon(kind), h('span', { text }));
 }
 
+/** One formatter for every time shown: making one per call is slow. */
+const CLOCK = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+
 /**
  * "14:05", or '' for nothing.
  * @param {string | number | null | undefined} at
@@ -157,7 +160,7 @@ export function clock(at) {
   if (at === null || at === undefined || at === '') return '';
   const ms = typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(ms)) return '';
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return CLOCK.format(ms);
 }
 
 /**

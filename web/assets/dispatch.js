@@ -1,10 +1,12 @@
 // @ts-check
 /**
- * /dispatch: every order of the tenant, live from the `orders` feed.
+ * /dispatch: every order of the tenant, live from the `orders` feed (the
+ * SDK completes its snapshot with every active order, feed.js).
  *
  * The feed's listener only marks the page dirty; a render runs at most
  * once per animation frame and at most every 250 ms, and touches only the
- * rows whose order changed (dispatch-table.js). The last data stays on
+ * rows on screen whose order changed: the table is windowed, only the rows
+ * in view are in the DOM (dispatch-table.js). The last data stays on
  * screen through a reconnect; the connection badge says how old it is.
  * Filters (status, delayed, courier, search; dispatch-filters.js) and the
  * open order live in the URL's query, so a reload or a shared link shows
@@ -12,6 +14,7 @@
  */
 
 import { badgeFor } from '/assets/badge.js';
+import { createConnectionAnnouncer } from '/assets/connection-announcer.js';
 import { currentPersona, sdk } from '/assets/session.js';
 import { FINAL, STATUSES, h, showBadge } from '/assets/dispatch-format.js';
 import { mountFilters } from '/assets/dispatch-filters.js';
@@ -90,12 +93,13 @@ table.setFilter(filters.matches);
 /**
  * @param {string} title
  * @param {string} text
+ * @param {string} [action] the words of the link to /login
  */
-function showProblem(title, text) {
+function showProblem(title, text, action = 'Choose who you are') {
   if (els.problem.dataset.text === title + text && !els.problem.hidden) return;
   els.problem.dataset.text = title + text;
   els.problem.replaceChildren(
-    h('div', {}, h('strong', { text: title }), h('p', {}, text, ' ', h('a', { href: '/login', text: 'Choose who you are' }), '.')),
+    h('div', {}, h('strong', { text: title }), h('p', {}, text, ' ', h('a', { href: '/login', text: action }), '.')),
   );
   els.problem.hidden = false;
 }
@@ -111,27 +115,20 @@ function start() {
 
   /** @type {Map<string, OrderView> | null} */
   let lastOrders = null;
-  let lastTone = '';
-  let wasOffline = false;
+  const connection = createConnectionAnnouncer(say, {
+    lost: 'Connection lost. The orders shown are kept and may be out of date; reconnecting.',
+    back: 'Connected again. Orders are live.',
+  });
   /** @type {ReturnType<typeof setInterval> | null} */
   let ticker = null;
 
   function updateBadge() {
     const state = client.getState();
     const lastUpdated = feed.snapshot().lastUpdated;
-    const badge = badgeFor(state, { lastUpdated: lastUpdated || undefined });
+    const badge = badgeFor(state, { lastUpdated: lastUpdated || undefined, online: navigator.onLine });
     showBadge(els.conn, badge);
     document.body.dataset.connection = badge.tone;
-    if (badge.tone !== lastTone) {
-      if (badge.tone === 'offline' && !wasOffline) {
-        wasOffline = true;
-        say('Connection lost. The orders shown are kept and may be out of date; reconnecting.');
-      } else if (wasOffline && (badge.tone === 'live' || badge.tone === 'degraded')) {
-        wasOffline = false;
-        say('Connected again. Orders are live.');
-      }
-    }
-    lastTone = badge.tone;
+    connection.observe(badge.tone);
     // A countdown needs a tick; nothing else does.
     if (state.status === 'reconnecting' && !ticker) ticker = setInterval(updateBadge, 1000);
     else if (state.status !== 'reconnecting' && ticker) {
@@ -153,7 +150,10 @@ function start() {
       needsRefilter = false;
       table.refilter();
     }
-    if (snap.status === 'error') {
+    const state = client.getState();
+    if (state.status === 'closed' && state.reason === 'session_expired') {
+      showProblem('Your session has expired.', 'The orders shown are no longer updated.', 'Sign in again');
+    } else if (snap.status === 'error') {
       showProblem(
         snap.error === 'forbidden' ? 'The order feed is for staff.' : 'The order feed is not available.',
         snap.error === 'forbidden'
@@ -302,7 +302,7 @@ function summarize(orders, feedStatus) {
   }
   els.shown.textContent = filters.active() ? `Showing ${table.visibleCount} of ${orders.size}` : '';
 
-  if (table.visibleCount > 0 || [...table.rows.values()].some((r) => !r.tr.hidden)) setTableState('none');
+  if (table.shown.length > 0) setTableState('none');
   else if (!loaded) setTableState('loading');
   else if (orders.size === 0) setTableState('empty');
   else setTableState('nomatch');

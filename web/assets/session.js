@@ -4,9 +4,11 @@
  * login page stores the chosen persona here (sessionStorage: one tab's
  * login, gone when it closes); `getToken` hands the client that persona's
  * token and, when the server asks for a fresh one, fetches a new token for
- * the same persona from `/v1/demo/personas`. Without a login, pages run
- * as whoever the server lets in without a token (the demo's development
- * identity).
+ * the same persona from `/v1/demo/personas` (none outside the demo: the
+ * SDK then says the session expired, and the page offers to sign in
+ * again). Without a login, pages run as whoever the server lets in without
+ * a token (the demo's development identity). A change of persona tells the
+ * page's client at once, so the tab leaves the old person's tab group.
  */
 
 import { TrackwireClient } from '/sdk/index.js';
@@ -36,6 +38,7 @@ export function currentPersona() {
 export function setPersona(persona) {
   if (persona) sessionStorage.setItem(KEY, JSON.stringify(persona));
   else sessionStorage.removeItem(KEY);
+  client?.reauthenticate();
 }
 
 /** @returns {Promise<Persona[]>} the demo's personas (empty outside the demo) */
@@ -47,21 +50,18 @@ export async function listPersonas() {
 
 /**
  * The logged-in persona's token; on `refresh`, a new one for the same
- * persona.
+ * persona, or null when there is none to be had (the old one was refused).
  * @param {{ refresh: boolean }} options
  * @returns {Promise<string | null>}
  */
 export async function getToken({ refresh }) {
   const persona = currentPersona();
   if (!persona) return null;
-  if (refresh) {
-    const fresh = (await listPersonas()).find((p) => p.subject === persona.subject);
-    if (fresh) {
-      setPersona(fresh);
-      return fresh.token;
-    }
-  }
-  return persona.token;
+  if (!refresh) return persona.token;
+  const fresh = (await listPersonas()).find((p) => p.subject === persona.subject);
+  if (!fresh) return null;
+  sessionStorage.setItem(KEY, JSON.stringify(fresh));
+  return fresh.token;
 }
 
 /**

@@ -11,6 +11,7 @@
 import { MAIN_PATH, timelineSteps } from '/sdk/index.js';
 import { badgeFor } from './badge.js';
 import { DEVELOPMENT_IDENTITY, mountChat } from './chat.js';
+import { createConnectionAnnouncer } from './connection-announcer.js';
 import { apiFetch, currentPersona, sdk } from './session.js';
 import { createActions } from './track-actions.js';
 import { createAnnouncer } from './track-announcer.js';
@@ -42,6 +43,10 @@ const orderId = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('
 const client = sdk();
 const page = byId('main');
 const announcer = createAnnouncer(byId('announcer'));
+const connection = createConnectionAnnouncer((text) => setText(byId('announcer'), text), {
+  lost: 'Connection lost. Your order may have moved on; reconnecting.',
+  back: 'Connected again. Your order is live.',
+});
 const map = createMap(byId('map'));
 const actions = createActions({ client, orderId, rerender: render });
 /** The last moment the connection was live: what "showing data from" means. */
@@ -69,6 +74,9 @@ if (persona) {
 }
 
 const watch = orderId ? client.watchOrder(orderId, schedule) : null;
+// The chat panel comes once the order is shown; its topic is watched from
+// the start, so a one-way transport opens once, for both.
+if (orderId) client.watch(`chat:${orderId}`);
 client.onStateChange(schedule);
 setInterval(render, 1000);
 render();
@@ -91,11 +99,13 @@ function render() {
 
   const problem = !watch
     ? 'no_order'
-    : snapshot?.status === 'error'
-      ? snapshot.error ?? 'error'
-      : state.status === 'closed' && state.reason === 'forbidden'
-        ? 'forbidden'
-        : null;
+    : state.status === 'closed' && state.reason === 'session_expired'
+      ? 'session_expired'
+      : snapshot?.status === 'error'
+        ? snapshot.error ?? 'error'
+        : state.status === 'closed' && state.reason === 'forbidden'
+          ? 'forbidden'
+          : null;
   renderProblem(problem);
   if (problem || !server) return;
 
@@ -133,8 +143,11 @@ function renderProblem(code) {
   show(byId('connection'), code === null);
   if (code === null) return;
   setAttr(page, 'data-problem', code);
+  setText(byId('problem-action'), code === 'session_expired' ? 'Sign in again' : 'Sign in');
   const [title, text] =
-    code === 'order_not_found' || code === 'not_found'
+    code === 'session_expired'
+      ? ['Your session has expired', `Sign in again to keep following order ${orderId}.`]
+      : code === 'order_not_found' || code === 'not_found'
       ? [
           `We can't find order ${orderId}`,
           'Check the link in your order confirmation. If you ordered with an account, sign in with it to see this order.',
@@ -157,7 +170,8 @@ function renderProblem(code) {
  * @param {number} now
  */
 function renderBadge(state, server, now) {
-  const badge = badgeFor(state, { lastUpdated: lastLiveAt || server.lastUpdated, final: server.final, now });
+  const badge = badgeFor(state, { lastUpdated: lastLiveAt || server.lastUpdated, final: server.final, now, online: navigator.onLine });
+  connection.observe(badge.tone);
   const node = byId('connection');
   setAttr(node, 'data-tone', badge.tone);
   setAttr(node, 'class', `badge badge--${badge.tone}`);
@@ -249,15 +263,18 @@ function renderMap(server, now) {
   const location = out ? latest : null;
   show(card, !server.final);
   card.classList.toggle('is-waiting', !location);
+  // Before dispatch there is no map to show, only the promise of one (an
+  // empty strip would look like a map that failed to load).
+  show(byId('map'), out);
+  show(byId('map-upcoming'), !out);
+  show(byId('map-caption'), out);
   map.update(location);
   const name = server.courier?.name ?? 'Your courier';
   setText(
     byId('map-caption'),
-    !out
-      ? 'You can follow your courier here once your order is out for delivery.'
-      : location
-        ? `${name}'s position, updated ${agoText(location.ts, now)}.`
-        : `Waiting for ${server.courier?.name ? `${name}'s` : "the courier's"} position…`,
+    location
+      ? `${name}'s position, updated ${agoText(location.ts, now)}.`
+      : `Waiting for ${server.courier?.name ? `${name}'s` : "the courier's"} position…`,
   );
   const live = ['live', 'degraded'].includes(client.getState().status);
   const tag = byId('map-live');

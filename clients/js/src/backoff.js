@@ -1,7 +1,16 @@
 // @ts-check
 /**
- * Reconnect delays: exponential backoff with full jitter, and the server's
- * own `reconnect {afterMs}` (drain) honoured with a little jitter on top.
+ * Reconnect delays with full jitter, and the server's own `reconnect
+ * {afterMs}` (drain) honoured with a little jitter on top.
+ *
+ * The client's delays grow with how long it has been failing
+ * (`outageDelay`), not with how many attempts failed: a server that is
+ * down refuses connections in a millisecond, so counting attempts would
+ * back off to 8 s or more within the first five seconds of an outage, and
+ * a client would come back seconds after the server. Growing with time,
+ * the delay after an outage of T is at most T/2 (and 30 s): a few more
+ * attempts in a long outage, spread by the jitter, and a prompt return
+ * after a short one. `backoffDelay` is the attempt-counting kind, for apps.
  *
  * Pure: randomness comes in as a `random()` function returning [0, 1)
  * (`Math.random` by default), nothing here waits or reads a clock.
@@ -72,6 +81,34 @@ export function backoffCap(attempt, options = {}) {
 export function backoffDelay(attempt, options = {}, random = Math.random) {
   const cap = backoffCap(attempt, options);
   return Math.min(cap, Math.floor(draw(random) * (Math.floor(cap) + 1)));
+}
+
+/**
+ * The upper bound of a retry's delay after `outageMs` of failing: half of
+ * that time, at least `baseMs`, at most `maxMs`.
+ *
+ * @param {number} outageMs how long the connection has been failing
+ * @param {BackoffOptions} [options]
+ * @returns {number} ms
+ */
+export function outageCap(outageMs, options = {}) {
+  const baseMs = nonNegative(options.baseMs, DEFAULT_BASE_MS);
+  const maxMs = nonNegative(options.maxMs, DEFAULT_MAX_MS);
+  return Math.min(maxMs, Math.max(baseMs, nonNegative(outageMs, 0) / 2));
+}
+
+/**
+ * The delay before the next attempt after `outageMs` of failing, with full
+ * jitter: a whole number of ms drawn uniformly from [0, outageCap(outageMs)].
+ *
+ * @param {number} outageMs
+ * @param {BackoffOptions} [options]
+ * @param {RandomSource} [random]
+ * @returns {number} ms
+ */
+export function outageDelay(outageMs, options = {}, random = Math.random) {
+  const cap = Math.floor(outageCap(outageMs, options));
+  return Math.min(cap, Math.floor(draw(random) * (cap + 1)));
 }
 
 /**

@@ -13,19 +13,27 @@
  *
  * The parts it coordinates: transport-chain.js (making transports, falling
  * back, probing back up), reconnect.js (what a close code means),
- * resume.js (where each topic resumes from), chat.js,
- * mutation-requests.js, tab-sharing.js and reload-store.js.
+ * resume.js (where each topic resumes from), tokens.js (the token
+ * provider, refusals, whose tab this is), chat.js, mutation-requests.js,
+ * tab-sharing.js and reload-store.js.
+ *
+ * Before it connects it asks the token provider once, to learn whose tab
+ * this is: tabs share a connection, and a reload its stored views, only
+ * within one identity.
  */
 
 import { ChatSender, scheduleTypingExpiry } from './chat.js';
+import { FeedCompletion, inFeed } from './feed.js';
+import { ANONYMOUS } from './identity.js';
 import { Heartbeat } from './heartbeat.js';
 import { MutationRequests } from './mutation-requests.js';
-import { isAuthRefusal, isTokenError, retryPlan } from './reconnect.js';
+import { Outage, isAuthRefusal, isTokenError } from './reconnect.js';
 import { ReloadStore } from './reload-store.js';
 import { streamSession, subscribeFrame } from './resume.js';
 import { initialState, transition, transportOf } from './state.js';
-import { TabSharing } from './tab-sharing.js';
+import { TabSharing, tabGroupName } from './tab-sharing.js';
 import { canShareTabs } from './tabs.js';
+import { Tokens } from './tokens.js';
 import { Topic } from './topic.js';
 import { TransportChain } from './transport-chain.js';
 
@@ -35,6 +43,7 @@ import { TransportChain } from './transport-chain.js';
 /** @typedef {import('./transports/types.js').CloseInfo} CloseInfo */
 /** @typedef {import('./transports/types.js').TransportSession} TransportSession */
 /** @typedef {import('./pipeline.js').Envelope} Envelope */
+/** @typedef {import('./identity.js').Identity} Identity */
 
 /**
  * @typedef {object} Telemetry
@@ -55,8 +64,8 @@ import { TransportChain } from './transport-chain.js';
  * @property {string} [url] the server's base URL (default: the page's origin)
  * @property {(options: {refresh: boolean}) => (string | null | Promise<string | null>)} [getToken]
  *   a bearer token; `refresh` is true when the last one was refused or
- *   is about to expire. Without it the client presents no token (a
- *   development server).
+ *   is about to expire (null then: there is none, the session is over).
+ *   Without it the client presents no token (a development server).
  * @property {TransportName[]} [transports] the fallback chain, best first
  * @property {typeof globalThis.WebSocket} [WebSocket] (Node: the `ws` package's)
  * @property {typeof globalThis.fetch} [fetch]
@@ -69,8 +78,9 @@ import { TransportChain } from './transport-chain.js';
  * @property {number} [mutationTimeoutMs]
  * @property {number} [pollIntervalMs] the polling transport's interval
  * @property {Telemetry} [telemetry]
- * @property {boolean} [shareTabs] one connection for every tab of this
- *   origin (default: where Web Locks and BroadcastChannel exist)
+ * @property {boolean} [shareTabs] one connection for the tabs of this
+ *   origin that are the same identity (default: where Web Locks and
+ *   BroadcastChannel exist)
  */
 
 /** Frames about the connection itself, not a topic. */
@@ -78,6 +88,14 @@ const CONNECTION_FRAMES = new Set(['authenticated', 'auth_expiring', 'reconnect'
 
 /** Refusals of one topic: do not ask again. */
 const TOPIC_REFUSALS = new Set(['forbidden', 'order_not_found', 'unknown_topic', 'not_found']);
+
+/** The reason of a state while the browser says the network is gone. */
+const OFFLINE = 'offline';
+
+/** True when the browser says there is no network. */
+function browserOffline() {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
+}
 
 export class TrackwireClient {
   /** @param {ClientOptions} [options] */
@@ -106,42 +124,42 @@ export class TrackwireClient {
       options.mutationTimeoutMs ?? 10000,
     );
     this.chat = new ChatSender({ ...api, sendLive: (frame) => this.sendLive(frame) });
-    this.attempt = 0;
+    this.feedCompletion = new FeedCompletion(api);
+    this.tokens = new Tokens(options.getToken, {
+      onIdentity: (identity) => this.switchIdentity(identity),
+      onExpired: () => this.close('session_expired'),
+    });
+    if (!options.getToken) {
+      // No tokens: the server's development identity, known at once, so a
+      // stored view shows before any network.
+      this.tokens.identity = ANONYMOUS;
+      this.reloadStore.setIdentity(ANONYMOUS.key);
+    }
+    /** A token fetch for the connection failed (not the transport). */
+    this.tokenFailed = false;
+    this.outage = new Outage();
+    /** The browser was online when this attempt began. */
+    this.openedOnline = true;
     /** @type {any} */
     this.transport = null;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.retryTimer = null;
-    /** @type {number | null} the server's `reconnect {afterMs}` */
-    this.serverAfterMs = null;
-    this.refreshToken = false;
     this.reopenQueued = false;
     this.degradedSince = 0;
     this.heartbeat = new Heartbeat(options.heartbeatMs ?? 25000, {
       ping: () => this.transport?.send({ type: 'ping' }),
       dead: () => this.lost({ code: 4010, reason: 'heartbeat timeout', opened: true }),
     });
-    const share = options.shareTabs ?? canShareTabs();
-    /** @type {TabSharing | null} */
-    this.tabs = share
-      ? new TabSharing(`trackwire:${this.baseUrl}`, {
-          topics: this.topics,
-          getState: () => this.state,
-          setState: (state) => this.setState(state),
-          onFrame: (frame) => this.onFrame(frame),
-          watchForTab: (name) => {
-            const created = this.newTopic(name);
-            this.topics.set(name, created);
-            this.reloadStore.restore(created);
-            this.subscribeOnWire(created);
-          },
-          drop: (topic) => this.drop(topic),
-          sendLive: (frame) => this.sendLive(frame),
-          onLeader: () => this.becameLeader(),
-        })
-      : null;
+    this.shareTabs = options.shareTabs ?? canShareTabs();
+    /** @type {TabSharing | null} this identity's tabs, once known */
+    this.tabs = null;
+    /** Learning whose tab this is, before connecting. */
+    this.starting = false;
     this.onWake = () => this.checkLiveness();
+    this.onOffline = () => this.wentOffline();
     if (typeof addEventListener === 'function') {
       addEventListener('online', this.onWake);
+      addEventListener('offline', this.onOffline);
       addEventListener('visibilitychange', this.onWake);
     }
   }
@@ -180,7 +198,8 @@ export class TrackwireClient {
     const watcher = () => listener();
     owned.watchers.add(watcher);
     if (first) {
-      this.reloadStore.restore(owned);
+      // Stored views are restored once the identity is known (start()).
+      if (this.tokens.identity) this.reloadStore.restore(owned);
       if (this.state.status === 'idle') this.connect();
       this.subscribeOnWire(owned);
       if (this.isFollower()) this.tabs?.announceWatch(name);
@@ -232,12 +251,104 @@ export class TrackwireClient {
 
   connect() {
     if (this.state.status === 'closed') this.setState(transition(this.state, { type: 'reset' }));
-    if (this.tabs && !this.tabs.leader) {
-      // The connection is the leader tab's; this tab may become it.
-      this.tabs.start();
+    // Already connecting, connected, waiting to retry, or in a tab group.
+    if (this.starting || this.tabs || this.transport || this.retryTimer) return;
+    void this.start();
+  }
+
+  /** Learns whose tab this is, then joins that identity's tabs or connects. */
+  async start() {
+    this.starting = true;
+    /** @type {Identity | null} */
+    let identity = null;
+    try {
+      identity = await this.tokens.current();
+    } catch {
+      // The provider failed: connect alone; the connection asks it again.
+    }
+    this.starting = false;
+    // Closed meanwhile, or already joined (a change of identity did).
+    if (this.state.status === 'closed' || this.tabs || this.transport) return;
+    if (identity) this.adopt(identity);
+    else this.open();
+  }
+
+  /**
+   * From now on this tab is `identity`: its stored views, its tab group.
+   * @param {Identity} identity
+   */
+  adopt(identity) {
+    this.tokens.identity = identity;
+    this.reloadStore.setIdentity(identity.key);
+    for (const topic of this.topics.values()) if (!topic.positioned) this.reloadStore.restore(topic);
+    if (!this.shareTabs || !identity.shareable) {
+      this.open();
       return;
     }
-    this.open();
+    // The connection is the leader tab's; this tab may become it.
+    this.tabs = new TabSharing(tabGroupName(this.baseUrl, identity.key), this.tabHost());
+    this.tabs.start();
+    for (const name of this.topics.keys()) this.tabs.announceWatch(name);
+  }
+
+  /** @returns {import('./tab-sharing.js').TabHost} */
+  tabHost() {
+    return {
+      topics: this.topics,
+      getState: () => this.state,
+      setState: (state) => this.setState(state),
+      onFrame: (frame) => this.onFrame(frame),
+      watchForTab: (name) => {
+        const created = this.newTopic(name);
+        this.topics.set(name, created);
+        this.reloadStore.restore(created);
+        this.subscribeOnWire(created);
+      },
+      drop: (topic) => this.drop(topic),
+      sendLive: (frame) => this.sendLive(frame),
+      onLeader: () => this.becameLeader(),
+    };
+  }
+
+  /**
+   * The app's user signed in or out, or as somebody else: call it then.
+   * The client asks the token provider at once; a token of another
+   * identity makes this tab leave the old identity's tabs, drop what it
+   * showed of it, and connect as the new one. (The client also notices on
+   * its own, at the next token it asks for.)
+   */
+  reauthenticate() {
+    if (!this.options.getToken || !this.tokens.identity) return;
+    void this.tokens.ask(false).then(
+      (token) => {
+        // The same person with a new token: a live WebSocket takes it in band.
+        if (token && this.transport?.bidirectional && this.isLive()) this.transport.send({ type: 'auth', token });
+      },
+      () => {},
+    );
+  }
+
+  /**
+   * A token of another identity came: leave the old identity's tabs at
+   * once, forget what it saw, and connect as the new one.
+   * @param {Identity} identity
+   */
+  switchIdentity(identity) {
+    this.tabs?.stop();
+    this.tabs = null;
+    this.clearTimers();
+    this.heartbeat.stop();
+    const transport = this.transport;
+    this.transport = null;
+    transport?.close(1000, 'signed in as somebody else');
+    this.tokens.identity = identity;
+    this.tokens.accepted();
+    this.outage.reset();
+    for (const topic of this.topics.values()) topic.reset();
+    this.mutations.abandon('identity_changed', 'signed in as somebody else');
+    if (this.state.status === 'closed') return;
+    this.setState(transition(this.state, { type: 'lost', reason: 'signed in as somebody else', attempt: 0, retryAt: Date.now() }));
+    this.adopt(identity);
   }
 
   /** True in a tab that shares another tab's connection. */
@@ -253,6 +364,7 @@ export class TrackwireClient {
   /** Closes for good: no reconnect. */
   close(reason = 'closed by the app') {
     this.tabs?.stop();
+    this.tabs = null;
     this.clearTimers();
     this.heartbeat.stop();
     this.transport?.close(1000, 'normal');
@@ -260,6 +372,7 @@ export class TrackwireClient {
     this.setState(transition(this.state, { type: 'close', reason }));
     if (typeof removeEventListener === 'function') {
       removeEventListener('online', this.onWake);
+      removeEventListener('offline', this.onOffline);
       removeEventListener('visibilitychange', this.onWake);
     }
   }
@@ -267,9 +380,10 @@ export class TrackwireClient {
   open() {
     this.clearTimers();
     const name = this.chain.current;
-    this.setState(transition(this.state, { type: 'connect', transport: name, attempt: this.attempt }));
+    this.setState(transition(this.state, { type: 'connect', transport: name, attempt: this.outage.attempt }));
     const transport = this.chain.make(name);
     this.transport = transport;
+    this.openedOnline = !browserOffline();
     transport.open(this.handlersFor(transport), this.session());
   }
 
@@ -280,26 +394,23 @@ export class TrackwireClient {
   }
 
   /**
-   * The token for the connection; asking for a fresh one settles a refused
-   * or expiring token.
+   * The token for the connection (fresh after a refusal). A provider that
+   * fails is not a transport that fails: the client then retries, and does
+   * not fall back.
    * @returns {Promise<string | null>}
    */
   async token() {
-    if (!this.options.getToken) return null;
-    const refresh = this.refreshToken;
-    this.refreshToken = false;
-    return (await this.options.getToken({ refresh })) ?? null;
+    try {
+      return await this.tokens.forConnection();
+    } catch (error) {
+      this.tokenFailed = true;
+      throw error;
+    }
   }
 
-  /**
-   * The token for a REST call (chat, typing, receipts, mutations): fresh
-   * when one is due, but the connection still asks for its own, so a
-   * keystroke's typing signal cannot take the refresh the reconnect needs.
-   * @returns {Promise<string | null>}
-   */
-  async restToken() {
-    if (!this.options.getToken) return null;
-    return (await this.options.getToken({ refresh: this.refreshToken })) ?? null;
+  /** The token for a REST call (tokens.js). */
+  restToken() {
+    return this.tokens.forRest();
   }
 
   /** @param {any} transport */
@@ -324,8 +435,14 @@ export class TrackwireClient {
     this.setState(transition(this.state, { type: 'opened' }));
     this.heartbeat.start(transport.bidirectional);
     if (transport.bidirectional) {
-      const token = await this.token();
-      if (this.transport !== transport) return;
+      let token;
+      try {
+        token = await this.token();
+      } catch (error) {
+        if (this.transport === transport) this.lost({ code: 0, reason: `no token: ${error}`, opened: true });
+        return;
+      }
+      if (this.transport !== transport || this.state.status === 'closed') return;
       if (token) {
         transport.send({ type: 'auth', token });
         return; // live once `authenticated` comes
@@ -335,9 +452,9 @@ export class TrackwireClient {
   }
 
   becameLive() {
-    this.attempt = 0;
-    this.serverAfterMs = null;
     const now = Date.now();
+    this.outage.live(now);
+    this.tokens.accepted();
     this.setState(transition(this.state, { type: 'authenticated', now }));
     if (this.chain.onFallback) {
       const reason = this.chain.fallbackReason();
@@ -357,12 +474,21 @@ export class TrackwireClient {
     this.transport = null;
     transport?.close();
     this.heartbeat.stop();
+    this.outage.lost(Date.now());
     if (this.state.status === 'closed') return;
     const code = info.code;
+    const tokenFailed = this.tokenFailed;
+    this.tokenFailed = false;
+    if (isAuthRefusal(code)) {
+      this.tokenRefused(info);
+      return;
+    }
     // A transport that never opened, on a server that answers, is blocked
     // on the way: fall back at once. A server that does not answer is
-    // down: keep the transport and retry with backoff.
-    if (!info.opened && this.chain.canFallBack() && !isAuthRefusal(code)) {
+    // down: keep the transport and retry with backoff. One that failed
+    // while the browser was offline says nothing of the way.
+    const online = this.openedOnline && !browserOffline();
+    if (!info.opened && !tokenFailed && online && this.chain.canFallBack()) {
       void this.chain.serverAnswers().then((answers) => {
         if (this.state.status === 'closed' || this.transport) return;
         if (answers) {
@@ -378,25 +504,50 @@ export class TrackwireClient {
     this.retryLater(info);
   }
 
+  /**
+   * The server refused the token (a close code, a refused stream, an
+   * `error` frame): reconnect at once with a fresh one, or, when that one
+   * was refused too or there is none, the session is over.
+   * @param {CloseInfo} info
+   */
+  tokenRefused(info) {
+    if (!this.tokens.refused()) {
+      this.close('session_expired');
+      return;
+    }
+    this.retryLater({ ...info, code: 4009, reason: info.reason || `token refused (${info.code})` });
+  }
+
   /** @param {CloseInfo} info */
   retryLater(info) {
     const code = info.code;
-    const plan = retryPlan(code, { attempt: this.attempt, serverAfterMs: this.serverAfterMs, backoff: this.options.backoff });
+    const plan = this.outage.next(code, Date.now(), this.options.backoff);
     if (plan.stop) {
       this.close('forbidden');
       return;
     }
-    if (plan.refreshToken) this.refreshToken = true;
     const delayMs = plan.delayMs;
-    this.attempt += 1;
-    const reason = info.reason || `closed (${code})`;
-    this.telemetry.onReconnectAttempt?.({ attempt: this.attempt, delayMs, reason });
+    const attempt = this.outage.attempt;
+    const reason = browserOffline() ? OFFLINE : info.reason || `closed (${code})`;
+    this.telemetry.onReconnectAttempt?.({ attempt, delayMs, reason });
     this.endDegraded();
     this.setState(
-      transition(this.state, { type: 'lost', reason, attempt: this.attempt, retryAt: Date.now() + delayMs }),
+      transition(this.state, { type: 'lost', reason, attempt, retryAt: Date.now() + delayMs }),
     );
     this.clearTimers();
     this.retryTimer = setTimeout(() => this.open(), delayMs);
+  }
+
+  /**
+   * The browser says the network is gone: nothing can arrive now, whatever
+   * the socket says (it may not notice for minutes), so the link is given
+   * up at once and the state says `reconnecting {reason: 'offline'}`.
+   * Retries go on (a server on this machine may still answer); back
+   * online, one starts at once and resubscribes from where each topic is.
+   */
+  wentOffline() {
+    if (this.isFollower() || !this.transport) return;
+    this.lost({ code: 0, reason: OFFLINE, opened: true });
   }
 
   /** Back in the foreground or online: check the link at once. */
@@ -464,6 +615,10 @@ export class TrackwireClient {
       onGap: (topic) => this.telemetry.onGap?.({ topic }),
       onInvalid: (topic, reason) => this.telemetry.onValidationFailure?.({ topic, reason }),
       onLag: (topic, lagMs) => this.telemetry.onLag?.({ topic, lagMs }),
+      onUnknownOrder: (id) => {
+        const feed = this.topics.get('orders');
+        if (feed) void this.feedCompletion.missing(feed, id);
+      },
     });
   }
 
@@ -558,6 +713,7 @@ export class TrackwireClient {
       case 'snapshot':
         topic?.applySnapshot(frame);
         if (topic) this.reloadStore.persist(topic);
+        if (topic?.kind === 'feed') void this.feedCompletion.complete(topic);
         break;
       case 'subscribed':
         if (topic) {
@@ -585,7 +741,7 @@ export class TrackwireClient {
         void this.refreshInBand();
         break;
       case 'reconnect':
-        this.serverAfterMs = Number(frame.afterMs) || 0;
+        this.outage.serverAfterMs = Number(frame.afterMs) || 0;
         break;
       case 'error':
         this.onError(frame);
@@ -603,8 +759,7 @@ export class TrackwireClient {
     }
     // The feed carries order topics' events and couriers' positions; an
     // order topic its own.
-    const toFeed = envelope.offset !== undefined || envelope.type === 'location';
-    const targets = [this.topics.get(envelope.topic), toFeed ? this.topics.get('orders') : undefined];
+    const targets = [this.topics.get(envelope.topic), inFeed(envelope) ? this.topics.get('orders') : undefined];
     for (const topic of targets) {
       if (!topic) continue;
       if (!topic.applyEvent(envelope)) this.resync(topic);
@@ -621,7 +776,13 @@ export class TrackwireClient {
     if (topic && TOPIC_REFUSALS.has(code)) {
       topic.markError(code);
     } else if (isTokenError(code)) {
-      this.refreshToken = true;
+      // Refused in band (a server that lets the connection stay, as the
+      // demo does, would otherwise leave it authenticating for ever).
+      if (this.transport && this.state.status === 'authenticating') {
+        this.lost({ code: 4001, reason: `token refused (${code})`, opened: true });
+      } else {
+        this.tokens.refreshDue = true;
+      }
     } else if (code === 'slow_consumer' && this.transport && !this.transport.bidirectional) {
       this.reopen();
     }
@@ -629,8 +790,8 @@ export class TrackwireClient {
 
   async refreshInBand() {
     if (!this.options.getToken || !this.transport?.bidirectional) return;
-    this.refreshToken = true;
-    const token = await this.token();
+    // None to be had yet: the server says when the old one lapses.
+    const token = await this.tokens.ask(true).catch(() => null);
     if (token) this.transport?.send({ type: 'auth', token });
   }
 

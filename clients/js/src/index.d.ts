@@ -11,7 +11,13 @@ export type ConnectionState =
   | { status: 'authenticating'; transport: Transport }
   | { status: 'live'; transport: Transport; since: number }
   | { status: 'degraded'; transport: Transport; reason: string; since: number }
+  /** `reason: 'offline'` while the browser says the network is gone. */
   | { status: 'reconnecting'; attempt: number; nextRetryAt: number; reason: string }
+  /**
+   * `reason`: 'forbidden' (4003), 'session_expired' (the server refused the
+   * token and the token provider had no fresh one it would take), or the
+   * app's own from `close(reason)`.
+   */
   | { status: 'closed'; reason: string };
 
 export type OrderStatus =
@@ -162,7 +168,13 @@ export interface Telemetry {
 export interface ClientOptions {
   /** The server's base URL (default: the page's origin). */
   url?: string;
-  /** A bearer token; `refresh` is true when the last one was refused or expires soon. */
+  /**
+   * A bearer token; `refresh` is true when the last one was refused or
+   * expires soon. Asked once before connecting too (whose tab is this?).
+   * `null` for a refresh means there is none to be had: the connection
+   * closes with reason 'session_expired'. Throwing is a passing failure:
+   * the client retries later.
+   */
   getToken?(options: { refresh: boolean }): string | null | Promise<string | null>;
   /** The fallback chain, best first (default: all four). */
   transports?: Transport[];
@@ -181,7 +193,11 @@ export interface ClientOptions {
   mutationTimeoutMs?: number;
   pollIntervalMs?: number;
   telemetry?: Telemetry;
-  /** One connection for every tab of this origin (default: where the browser can). */
+  /**
+   * One connection for the tabs of this origin that are the same identity
+   * (the token's issuer, tenant, subject and role; default: where the
+   * browser can).
+   */
   shareTabs?: boolean;
 }
 
@@ -207,6 +223,13 @@ export declare class TrackwireClient {
   markRead(orderId: string, seq: number): void;
   connect(): void;
   close(reason?: string): void;
+  /**
+   * Call when the app's user signs in, out, or as somebody else: the token
+   * provider is asked at once, and a token of another identity makes the
+   * tab leave the old identity's tabs, drop what it showed, and connect as
+   * the new one.
+   */
+  reauthenticate(): void;
 }
 
 /** Full-jitter backoff: uniform in [0, min(maxMs, baseMs * 2 ** attempt)]. */

@@ -95,6 +95,16 @@ export class MutationRequests {
   }
 
   /**
+   * Rolls back every unanswered mutation (the person who made them signed
+   * out): none is sent again.
+   * @param {string} code
+   * @param {string} reason
+   */
+  abandon(code, reason) {
+    for (const id of [...this.inflight.keys()]) this.settle(id, { state: 'rolled_back', code, reason });
+  }
+
+  /**
    * @param {string} clientMutationId
    * @param {MutationResult} outcome
    */

@@ -10,6 +10,8 @@ import { CursorStore } from './cursors.js';
 /** @typedef {import('./topic.js').Topic} Topic */
 
 const VIEWS_KEY = 'trackwire.views.v1';
+/** Whose positions and views the storage holds (identity.js's key). */
+const IDENTITY_KEY = 'trackwire.identity.v1';
 
 /** Most order views kept across reloads. */
 const MAX_VIEWS = 50;
@@ -19,6 +21,24 @@ export class ReloadStore {
   constructor(storage) {
     this.storage = storage;
     this.cursors = new CursorStore(storage);
+  }
+
+  /**
+   * Whose tab this is now: what the storage holds of anybody else is
+   * dropped, never shown.
+   * @param {string} key
+   */
+  setIdentity(key) {
+    const storage = this.storage;
+    if (!storage) return;
+    try {
+      if (storage.getItem(IDENTITY_KEY) === key) return;
+      storage.removeItem(VIEWS_KEY);
+      this.cursors.clear();
+      storage.setItem(IDENTITY_KEY, key);
+    } catch {
+      // Storage unavailable: nothing is kept either.
+    }
   }
 
   /** @param {Topic} topic */
@@ -35,6 +55,8 @@ export class ReloadStore {
 
   /** @param {Topic} topic */
   persist(topic) {
+    // Only an order's view and position come back after a reload (restore).
+    if (topic.kind !== 'order') return;
     const position = topic.position();
     if (!position) return;
     this.cursors.set(topic.name, /** @type {any} */ (position));

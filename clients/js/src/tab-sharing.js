@@ -1,13 +1,25 @@
 // @ts-check
 /**
- * What a client says to the same app's other tabs; tabs.js holds the lock
- * and the channel. The leader shares its state and frames and serves the
+ * What a client says to the same person's other tabs of the app; tabs.js
+ * holds the lock and the channel. The leader shares its state and frames and serves the
  * followers' watches and mutations; a follower mirrors the leader's state,
  * applies its frames through its own topics, and takes a topic's current
  * view from the leader at once.
  */
 
+import { inFeed } from './feed.js';
 import { TabCoordinator } from './tabs.js';
+
+/**
+ * The tab group of one identity on one server: the name of its lock and
+ * its channel. Tabs of other people, or of another issuer's token for the
+ * same subject, are in other groups and never share a frame.
+ * @param {string} baseUrl
+ * @param {string} identityKey identity.js's key
+ */
+export function tabGroupName(baseUrl, identityKey) {
+  return `trackwire:${baseUrl}:${identityKey}`;
+}
 
 /** @typedef {import('./tabs.js').TabMessage} TabMessage */
 /** @typedef {import('./topic.js').Topic} Topic */
@@ -29,7 +41,7 @@ import { TabCoordinator } from './tabs.js';
 
 export class TabSharing {
   /**
-   * @param {string} name one name per server
+   * @param {string} name one name per server and identity (tabGroupName)
    * @param {TabHost} host
    */
   constructor(name, host) {
@@ -72,9 +84,26 @@ export class TabSharing {
     this.coordinator.post({ kind: 'state', tab: this.tab, state });
   }
 
-  /** @param {any} frame */
+  /**
+   * A frame for the tabs that watch what it is about (every frame of a
+   * busy feed, cloned for tabs that do not want it, costs the leader's main
+   * thread).
+   * @param {any} frame
+   */
   shareFrame(frame) {
-    this.coordinator.post({ kind: 'frame', tab: this.tab, frame });
+    if (this.wantedElsewhere(frame)) this.coordinator.post({ kind: 'frame', tab: this.tab, frame });
+  }
+
+  /**
+   * Whether another tab watches the topic of `frame`; a frame of no topic
+   * (an ack of a forwarded mutation) goes wherever there is another tab.
+   * @param {any} frame
+   */
+  wantedElsewhere(frame) {
+    const event = frame?.type === 'event' ? frame.event : null;
+    const topic = event?.topic ?? frame?.topic ?? frame?.ref;
+    if (typeof topic !== 'string') return this.remote.size > 0;
+    return this.watchedElsewhere(topic) || Boolean(event && inFeed(event) && this.watchedElsewhere('orders'));
   }
 
   /** @param {string} topic */

@@ -2,7 +2,10 @@
 /**
  * Several tabs, one connection. The tab that holds a Web Lock is the
  * leader: it alone connects, and shares every server frame and state
- * change with the other tabs over a BroadcastChannel. Followers ask the
+ * change with the other tabs over a BroadcastChannel. The lock and the
+ * channel are named per server and per identity (tab-sharing.js), so only
+ * tabs of one person ever meet; each message also carries the group's
+ * name, and a message of another group is dropped. Followers ask the
  * leader to watch their topics, get the leader's current view of a topic
  * at once, and apply the shared frames through their own pipelines. When
  * the leader's tab closes, the browser releases its lock, the next tab
@@ -38,7 +41,7 @@ export function canShareTabs() {
 
 export class TabCoordinator {
   /**
-   * @param {string} name one name per server: the lock's and the channel's
+   * @param {string} name one name per server and identity: the lock's and the channel's
    * @param {TabHandlers} handlers
    */
   constructor(name, handlers) {
@@ -60,8 +63,9 @@ export class TabCoordinator {
     this.started = true;
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => {
-      const message = /** @type {TabMessage} */ (event.data);
-      if (message && message.tab !== this.tab) this.handlers.onMessage(message);
+      const data = event.data;
+      if (!data || data.group !== this.name || data.message?.tab === this.tab) return;
+      this.handlers.onMessage(/** @type {TabMessage} */ (data.message));
     };
     addEventListener('pagehide', this.onPageHide);
     void navigator.locks.request(this.name, () => {
@@ -79,7 +83,7 @@ export class TabCoordinator {
   /** @param {TabMessage} message */
   post(message) {
     try {
-      this.channel?.postMessage(message);
+      this.channel?.postMessage({ group: this.name, message });
     } catch {
       // A message that cannot be cloned: the other tabs resync on their own.
     }

@@ -8,6 +8,7 @@
  */
 
 import { TopicPipeline } from './pipeline.js';
+import { mergeOrders } from './feed.js';
 import { applyEvent, emptyOrder, fromSnapshot } from './order-state.js';
 
 /** @typedef {import('./pipeline.js').Envelope} Envelope */
@@ -64,6 +65,8 @@ export const TYPING_TTL_MS = 5000;
 
 /**
  * @typedef {object} TopicHooks
+ * @property {(id: string) => void} [onUnknownOrder] the feed got an event of
+ *   an order it has never seen (feed.js fetches it)
  * @property {(topic: string, envelope: Envelope) => void} [onDuplicate]
  * @property {(topic: string) => void} [onGap]
  * @property {(topic: string, reason: string) => void} [onInvalid]
@@ -93,6 +96,10 @@ export class Topic {
     this.order = this.kind === 'order' ? emptyOrder(name.slice('order:'.length)) : null;
     /** @type {FeedView | null} */
     this.feed = this.kind === 'feed' ? { orders: new Map(), offset: 0 } : null;
+    /** @type {Set<string>} the feed's orders the last snapshot did not hold (feed.js) */
+    this.unlisted = new Set();
+    /** The feed's map is in a snapshot handed out: copy it before a change. */
+    this.feedShared = false;
     /** @type {ChatMessage[] | null} */
     this.messages = this.kind === 'chat' ? [] : null;
     this.lastUpdated = 0;
@@ -106,6 +113,18 @@ export class Topic {
     this.typingTimer = null;
     /** @type {TopicSnapshot | null} */
     this.cached = null;
+  }
+
+  /**
+   * Forgets everything (the tab is somebody else's now): the watchers see
+   * a topic that knows nothing, until the new identity's server answers.
+   */
+  reset() {
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    const watchers = this.watchers;
+    Object.assign(this, new Topic(this.name, this.hooks));
+    this.watchers = watchers;
+    this.changed();
   }
 
   /** @param {Member[]} members a `presence` frame's snapshot */
@@ -159,6 +178,7 @@ export class Topic {
   /** @returns {TopicSnapshot} */
   snapshot() {
     if (!this.cached) {
+      this.feedShared = true;
       this.cached = {
         topic: this.name,
         status: this.status,
@@ -195,6 +215,14 @@ export class Topic {
         const view = fromSnapshot(order);
         orders.set(view.id, view);
       }
+      // The snapshot holds the newest orders only: the others stay until
+      // the REST list says whether they still are (feed.js).
+      this.unlisted = new Set();
+      for (const [id, view] of this.feed?.orders ?? []) {
+        if (orders.has(id)) continue;
+        orders.set(id, view);
+        this.unlisted.add(id);
+      }
       this.feed = { orders, offset: frame.offset ?? 0 };
       this.pipeline.reset({ offset: frame.offset ?? 0 });
     } else if (this.kind === 'chat') {
@@ -204,6 +232,28 @@ export class Topic {
     this.positioned = true;
     this.settled();
     this.lastUpdated = this.hooks.now();
+    this.changed();
+  }
+
+  /**
+   * Orders from the REST list or one order's snapshot, into the feed.
+   * @param {unknown[]} snapshots
+   */
+  mergeOrders(snapshots) {
+    if (!this.feed || snapshots.length === 0) return;
+    for (const snapshot of snapshots) this.unlisted.delete(/** @type {any} */ (snapshot)?.id);
+    this.feed = { orders: mergeOrders(this.feed.orders, snapshots), offset: this.feed.offset };
+    this.lastUpdated = this.hooks.now();
+    this.changed();
+  }
+
+  /** The REST list has been read: orders neither it nor the snapshot held go. */
+  dropUnlisted() {
+    if (!this.feed || this.unlisted.size === 0) return;
+    const orders = new Map(this.feed.orders);
+    for (const id of this.unlisted) orders.delete(id);
+    this.unlisted = new Set();
+    this.feed = { orders, offset: this.feed.offset };
     this.changed();
   }
 
@@ -292,10 +342,16 @@ export class Topic {
       this.order = applyEvent(this.order, envelope, now);
     } else if (this.kind === 'feed' && this.feed) {
       const id = envelope.topic.slice('order:'.length);
+      const known = this.feed.orders.get(id);
       // A position of an order the feed has not shown yet: nothing to move.
-      if (envelope.seq === undefined && !this.feed.orders.has(id)) return;
-      const orders = new Map(this.feed.orders);
-      const view = applyEvent(orders.get(id) ?? emptyOrder(id), envelope, now);
+      if (envelope.seq === undefined && !known) return;
+      this.unlisted.delete(id);
+      if (!known && envelope.type !== 'order_created') this.hooks.onUnknownOrder?.(id);
+      // A snapshot handed out never changes; between two, one copy serves
+      // every event of a burst.
+      const orders = this.feedShared ? new Map(this.feed.orders) : this.feed.orders;
+      this.feedShared = false;
+      const view = applyEvent(known ?? emptyOrder(id), envelope, now);
       orders.set(id, view);
       this.feed = { orders, offset: envelope.offset ?? this.feed.offset };
     } else if (this.kind === 'chat' && this.messages && envelope.seq !== undefined) {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use chrono::Utc;
+use rand::seq::IndexedRandom;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
 use trackwire_api::routes::demo::{Persona, Personas};
@@ -408,9 +409,12 @@ fn random_items() -> Vec<Item> {
     ];
     let mut rng = rand::rng();
     let count = rng.random_range(1..=3);
-    (0..count)
-        .map(|_| Item {
-            name: MENU[rng.random_range(0..MENU.len())].into(),
+    // Distinct dishes: the same one twice is one line with a quantity.
+    let dishes: Vec<&str> = MENU.choose_multiple(&mut rng, count).copied().collect();
+    dishes
+        .into_iter()
+        .map(|name| Item {
+            name: name.into(),
             quantity: rng.random_range(1..=2),
         })
         .collect()
@@ -418,7 +422,7 @@ fn random_items() -> Vec<Item> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_pace;
+    use super::{parse_pace, random_items};
 
     #[test]
     fn pace_is_min_dash_max_seconds() {
@@ -427,5 +431,17 @@ mod tests {
         assert!(parse_pace("10-3").is_err());
         assert!(parse_pace("fast").is_err());
         assert!(parse_pace("0-1").is_err());
+    }
+
+    #[test]
+    fn an_order_lists_each_dish_once() {
+        for _ in 0..500 {
+            let items = random_items();
+            let mut names: Vec<_> = items.iter().map(|item| item.name.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), items.len(), "{items:?}");
+            assert!((1..=3).contains(&items.len()));
+        }
     }
 }

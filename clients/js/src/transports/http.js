@@ -110,6 +110,8 @@ export async function fetchJson(fetch, transport, url, headers) {
   const one = new AbortController();
   const stop = () => one.abort();
   transport.signal.addEventListener('abort', stop, { once: true });
+  // Closed while the token was fetched: no request goes out at all.
+  if (transport.signal.aborted) stop();
   const timer = setTimeout(stop, REQUEST_TIMEOUT_MS);
   try {
     const response = await fetch(url, { headers, signal: one.signal });

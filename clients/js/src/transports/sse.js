@@ -4,6 +4,13 @@
  * in the `Authorization` header (never in the URL) and a stream that stays
  * silent (a proxy buffering it) is noticed. One-way: the client reopens it
  * when its topics change; mutations go over REST.
+ *
+ * The server writes `retry:` together with its headers, so once the headers
+ * are in, the first bytes are due at once: when they do not come within a
+ * second (or as long again as the headers took, on a slow network), a
+ * proxy is holding the stream back and the transport counts as never
+ * opened, and the client falls back to long-poll. A proxy that holds the
+ * headers back too is noticed after 5 s.
  */
 
 import { encodeStreamCursor } from '../cursors.js';
@@ -13,8 +20,10 @@ import { HttpTransport, bearerHeaders } from './http.js';
 /** @typedef {import('./types.js').TransportSession} TransportSession */
 /** @typedef {import('./http.js').Closer} Closer */
 
-/** The server sends `retry:` at once; nothing within this means buffering. */
-const FIRST_BYTE_TIMEOUT_MS = 5000;
+/** How long the response's headers may take. */
+const HEADERS_TIMEOUT_MS = 5000;
+/** How long the first bytes may take after the headers (at least). */
+const FIRST_BYTES_TIMEOUT_MS = 500;
 
 export class SseTransport extends HttpTransport {
   /** @param {{ baseUrl: string, fetch?: typeof globalThis.fetch }} options */
@@ -30,13 +39,18 @@ export class SseTransport extends HttpTransport {
    * @param {Closer} close
    */
   async run(handlers, session, abort, close) {
-    const silent = setTimeout(() => close.finish(0, 'the stream stayed silent'), FIRST_BYTE_TIMEOUT_MS);
+    let silent = setTimeout(() => close.finish(0, 'the stream stayed silent'), HEADERS_TIMEOUT_MS);
     try {
+      const headers = await bearerHeaders(session, { accept: 'text/event-stream' });
+      // Read after the token: topics watched meanwhile go with this stream.
       const query = new URLSearchParams({ topics: session.topics.join(',') });
       const cursor = encodeStreamCursor(session.positions);
       if (cursor) query.set('cursor', cursor);
-      const headers = await bearerHeaders(session, { accept: 'text/event-stream' });
+      const asked = Date.now();
       const response = await this.fetch(`${this.baseUrl}/v1/sse?${query}`, { headers, signal: abort.signal });
+      clearTimeout(silent);
+      const held = Math.max(FIRST_BYTES_TIMEOUT_MS, Date.now() - asked);
+      silent = setTimeout(() => close.finish(0, 'the stream is held back (a buffering proxy?)'), held);
       if (!response.ok || !response.body) {
         const body = await response.json().catch(() => ({}));
         close.finish(response.status, body?.error?.code ?? `http_${response.status}`);

@@ -6,18 +6,24 @@
 
 /**
  * Opens `${url}/test/sdk.html` in `page`, where `window.client` is a
- * TrackwireClient watching `order:{orderId}`.
+ * TrackwireClient watching `order:{orderId}`. With `token`, its
+ * `getToken` hands out `window.token`, which starts as `token` (a test
+ * changes it to sign in as somebody else).
  * @param {import('playwright-core').Page} page
  * @param {string} url
  * @param {string} orderId
  * @param {Record<string, unknown>} [options] TrackwireClient options
+ * @param {{ token?: string }} [identity]
  */
-export async function openSdkPage(page, url, orderId, options = {}) {
+export async function openSdkPage(page, url, orderId, options = {}, { token } = {}) {
   const html = `<!doctype html><meta charset="utf-8"><title>SDK test</title>
 <pre id="out">loading</pre>
 <script type="module">
   import { TrackwireClient } from '/sdk/index.js';
-  const client = new TrackwireClient(${JSON.stringify({ heartbeatMs: 2000, ...options })});
+  const options = ${JSON.stringify({ heartbeatMs: 2000, ...options })};
+  window.token = ${JSON.stringify(token ?? null)};
+  if (window.token) options.getToken = () => window.token;
+  const client = new TrackwireClient(options);
   window.client = client;
   const watch = client.watchOrder(${JSON.stringify(orderId)}, render);
   function render() {

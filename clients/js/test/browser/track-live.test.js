@@ -3,8 +3,10 @@
  * The customer's tracking page in headless Chromium: a customer, logged in
  * as themselves, watches ZX-1001 go from placed to delivered while the
  * shop's events are recorded through the REST API. Every step shows as it
- * happens, the courier moves on the map, the page ends saying the order is
- * final, and the live region announced each status change exactly once.
+ * happens, the courier moves on the map (before dispatch the page says the
+ * map is to come, instead of showing an empty one), the page ends saying
+ * the order is final, and the live region announced each status change
+ * exactly once.
  */
 
 import assert from 'node:assert/strict';
@@ -42,6 +44,9 @@ test('a customer watches ZX-1001 go from placed to delivered, live, and hears ea
     assert.equal(await page.locator('#status-headline').textContent(), 'Order placed');
     assert.match((await page.locator('#persona').textContent()) ?? '', /Ada Lovelace/);
     assert.deepEqual(await announcements(page), [], 'nothing is announced on the first load');
+    // Before dispatch: a note where the map will be, no empty map.
+    assert.equal(await page.locator('#map').isVisible(), false, 'no map strip before dispatch');
+    assert.match((await page.locator('#map-upcoming').innerText()).trim(), /follow your courier here once your order is out for delivery/);
 
     /** @type {string[]} */
     const expected = [];
@@ -69,6 +74,7 @@ test('a customer watches ZX-1001 go from placed to delivered, live, and hears ea
       await record(server.url, 'ZX-1001', { type: 'location', lat: 52.508 + i * 0.001, lng: 13.3915, heading: 0, ts: Date.now() + i });
     }
     await page.locator('#map-card:not(.is-waiting) #map svg').waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('#map-upcoming').isVisible(), false);
     await page.locator('#map-caption', { hasText: "Max Mustermann's position" }).waitFor({ timeout: TIMEOUT });
 
     await step('delivered', 'Delivered');

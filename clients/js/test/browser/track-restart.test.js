@@ -2,8 +2,10 @@
 /**
  * The tracking page across a server crash: the server is killed while the
  * customer watches and events keep being recorded around the restart. The
- * badge tells the truth (reconnecting, counting down, then live again) and
- * the timeline ends exactly as the server's history says, each step once.
+ * badge tells the truth (reconnecting, counting down, then live again
+ * promptly after a 5 s outage), the live region says the connection was
+ * lost and is back (once each), and the timeline ends exactly as the
+ * server's history says, each step once.
  */
 
 import assert from 'node:assert/strict';
@@ -21,11 +23,15 @@ import {
   record,
   timeline,
   TIMEOUT,
+  waitForAnnouncements,
   waitForBadge,
   waitForStep,
 } from './track-support.js';
 
 const MAIN_PATH = ['placed', 'confirmed', 'preparing', 'shipped', 'out_for_delivery', 'delivered'];
+const OUTAGE_MS = 5000;
+/** Half the outage, the next attempt's longest delay, and room to connect. */
+const BACK_WITHIN_MS = 5000;
 
 test('after the server is killed and restarted mid-stream the badge recovers and the timeline matches the history', async () => {
   const server = await startServer();
@@ -48,21 +54,33 @@ test('after the server is killed and restarted mid-stream the badge recovers and
     await waitForBadge(page, 'live', /^Live$/);
     await advance(server.url, 'ZX-2001', ['confirmed']);
     await waitForStep(page, 'confirmed', 'current');
+    await waitForAnnouncements(page, 1);
 
     await server.kill();
+    const killed = Date.now();
     await waitForBadge(page, 'offline', /^Reconnecting/);
     // The page says what it shows while it is away.
     await waitForBadge(page, 'offline', /showing data from/);
-    // Stay away through a few failed attempts.
-    await until(() => badges.filter((t) => t.startsWith('Connecting')).length >= 3, 'three failed reconnect attempts', 30000);
+    // Stay away 5 s, through a few failed attempts: the outage itself.
+    await until(
+      () => badges.filter((t) => t.startsWith('Connecting')).length >= 3 && Date.now() - killed >= OUTAGE_MS,
+      'five seconds away, through three failed reconnect attempts',
+      30000,
+    );
 
     await server.restart();
+    const restarted = Date.now();
     // Recorded while the page is still away or reconnecting: it gets them by replay.
     await record(server.url, 'ZX-2001', { type: 'delayed', reason: 'The shop is very busy' });
     await advance(server.url, 'ZX-2001', ['preparing', 'shipped']);
     // Live again: over WebSocket, or over a fallback the SDK moved to while
     // nothing answered (the badge then says which: "Live (polling)").
     await waitForBadge(page, ['live', 'degraded'], /^Live/, 30000);
+    const back = Date.now() - restarted;
+    console.log(`# live again ${back} ms after the server came back from a ${restarted - killed} ms outage`);
+    // The delay grows with the outage (at most half of it), not with the
+    // quick failures (it reached 8-16 s by then, and took 7-11 s).
+    assert.ok(back < BACK_WITHIN_MS, `live again ${back} ms after the restart`);
     await waitForStep(page, 'shipped', 'current');
 
     // And live again afterwards.
@@ -115,6 +133,10 @@ test('after the server is killed and restarted mid-stream the badge recovers and
     const said = await announcements(page);
     assert.equal(new Set(said).size, said.length, JSON.stringify(said));
     assert.equal(said[0], 'Order status: Confirmed.');
+    // The outage was said once, and its end once, not at every retry.
+    assert.equal(said.filter((text) => /^Connection lost/.test(text)).length, 1, JSON.stringify(said));
+    assert.equal(said.filter((text) => /^Connected again/.test(text)).length, 1, JSON.stringify(said));
+    assert.ok(said.indexOf('Connection lost. Your order may have moved on; reconnecting.') < said.indexOf('Connected again. Your order is live.'));
     assertNoPageErrors(page);
   } finally {
     await browser.close();

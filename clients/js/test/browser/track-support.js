@@ -87,10 +87,7 @@ export function customerPersona(subject, token, name = 'Ada Lovelace') {
 export async function openTrackPage(browser, url, id, { persona, viewport = { width: 1280, height: 900 }, waitReady = true } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  /** @type {string[]} */
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  Object.assign(page, { pageErrors: errors });
+  watchPageErrors(page);
   await page.addInitScript((stored) => {
     if (stored) sessionStorage.setItem('trackwire.persona.v1', JSON.stringify(stored));
     /** @type {any} */
@@ -218,7 +215,18 @@ export async function waitForBadge(page, tone, text, timeout = TIMEOUT) {
 }
 
 /**
- * The page threw nothing.
+ * Keeps what `page` throws, for assertNoPageErrors.
+ * @param {Page} page
+ */
+export function watchPageErrors(page) {
+  /** @type {string[]} */
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  Object.assign(page, { pageErrors: errors });
+}
+
+/**
+ * The page threw nothing (since watchPageErrors).
  * @param {Page} page
  */
 export function assertNoPageErrors(page) {

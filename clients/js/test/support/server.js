@@ -32,9 +32,10 @@ import { fileURLToPath } from 'node:url';
  * @property {string} dataDir The data dir; the same across `restart()`.
  * @property {() => Promise<void>} stop SIGTERM (graceful shutdown), then wait for exit.
  * @property {() => Promise<void>} kill SIGKILL, then wait for exit.
- * @property {(extraArgs?: string[]) => Promise<void>} restart Start again on the
- *   same port and data dir, with the original `args` followed by `extraArgs`;
- *   stops the running process first (SIGTERM) if there is one.
+ * @property {(extraArgs?: string[], options?: { args?: string[] }) => Promise<void>} restart
+ *   Start again on the same port and data dir, with the original `args`
+ *   (or `options.args`, which replace them from now on) followed by
+ *   `extraArgs`; stops the running process first (SIGTERM) if there is one.
  * @property {() => string} stderr What the current process wrote to stderr so far (its log).
  * @property {() => number | undefined} pid The current process id, if running.
  */
@@ -222,6 +223,7 @@ export async function startServer({ command = 'serve', args = [], dataDir } = {}
     tempDirs.add(dir);
   }
   const dirPath = dir;
+  let startArgs = args;
   /** @param {string} listen @param {string[]} extra */
   const argv = (listen, extra) => [
     ...(command === 'demo' ? ['demo'] : ['serve', '--insecure-dev']),
@@ -229,7 +231,7 @@ export async function startServer({ command = 'serve', args = [], dataDir } = {}
     listen,
     '--data-dir',
     dirPath,
-    ...args,
+    ...startArgs,
     ...extra,
   ];
 
@@ -253,8 +255,9 @@ export async function startServer({ command = 'serve', args = [], dataDir } = {}
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await done;
     },
-    async restart(extraArgs = []) {
+    async restart(extraArgs = [], options = {}) {
       await server.stop();
+      if (options.args) startArgs = options.args;
       const deadline = Date.now() + PORT_RETRY_MS;
       for (;;) {
         try {

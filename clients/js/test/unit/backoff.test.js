@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { backoffCap, backoffDelay, serverDelay, serverJitterCap } from '../../src/backoff.js';
+import { backoffCap, backoffDelay, outageCap, outageDelay, serverDelay, serverJitterCap } from '../../src/backoff.js';
 
 /**
  * A small seeded PRNG (mulberry32), so the spread tests are repeatable.
@@ -99,4 +99,21 @@ test('server delay honours afterMs and adds a little jitter, never less', () => 
   assert.ok(serverDelay(-5, () => 0.5) >= 0, 'a bad afterMs counts as 0');
   assert.ok(serverDelay(Number.NaN, () => 0.5) >= 0);
   assert.equal(serverDelay(10.2, () => 0), 11, 'rounded up, never below');
+});
+
+test('the outage cap is half the time spent failing, from 500 ms up to 30 s', () => {
+  assert.deepEqual(
+    [0, 500, 1000, 2000, 5000, 20000, 60000, 600000].map((ms) => outageCap(ms)),
+    [500, 500, 500, 1000, 2500, 10000, 30000, 30000],
+  );
+  assert.equal(outageCap(-5), 500, 'a negative time counts as none');
+  assert.equal(outageCap(Number.NaN), 500);
+  assert.equal(outageCap(8000, { baseMs: 100, maxMs: 350 }), 350);
+  assert.equal(outageDelay(5000, {}, () => 0), 0);
+  assert.equal(outageDelay(5000, {}, () => 0.999999999), 2500);
+  const random = seeded(7);
+  for (let i = 0; i < 1000; i += 1) {
+    const delay = outageDelay(5000, {}, random);
+    assert.ok(Number.isInteger(delay) && delay >= 0 && delay <= 2500, String(delay));
+  }
 });

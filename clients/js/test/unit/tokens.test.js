@@ -27,7 +27,7 @@ test('a REST call does not take the token refresh the connection is owed', async
   });
   try {
     // As after a close with a token code (4001, 4004): the next token is to be fresh.
-    client.refreshToken = true;
+    client.tokens.refreshDue = true;
     client.typing('ZX-1');
     await new Promise((resolve) => setTimeout(resolve, 0));
     assert.ok(posted.some((url) => url.endsWith('/v1/orders/ZX-1/chat/typing')), `${posted}`);
