@@ -36,6 +36,7 @@ const TOKEN_CODES = new Set([
   'token_issuer',
   'token_audience',
   'token_claims',
+  'token_unverifiable',
 ]);
 
 /**

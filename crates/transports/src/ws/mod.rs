@@ -424,8 +424,10 @@ fn refresh(
         if let Err(error) = admit_subject(realtime, &who, &mut switched) {
             return Err(refuse(error.code, error.message, CloseCode::RateLimited));
         }
+        // Another person's token on a connection in use: it ends, and the
+        // client reconnects with it (4001 asks for exactly that).
         if let Err(problem) = session.reauthenticate(who.identity) {
-            return Err(refuse(problem.code, problem.message, CloseCode::Forbidden));
+            return Err(refuse(problem.code, problem.message, CloseCode::Unauthorized));
         }
         permits.replace_subject(switched);
     }
