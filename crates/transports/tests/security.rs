@@ -533,7 +533,7 @@ async fn refreshing_the_token_in_band_keeps_subscriptions() {
     assert_eq!(error_code(&mut client).await, "forbidden");
     assert_eq!(
         client.ended().await,
-        Ended::Closed(4003, "forbidden".into())
+        Ended::Closed(4001, "unauthorized".into())
     );
 }
 
