@@ -291,6 +291,25 @@ impl OrderService {
         self.write(who, write).await
     }
 
+    /// Whether `who` may subscribe to `topic`: an order's topics (its own
+    /// and its chat) to whoever may read the order, the tenant feed to
+    /// staff. The one place a subscription is authorized, before anything
+    /// joins the hub; every transport's subscribe passes here.
+    pub async fn authorize_subscribe(
+        &self,
+        who: &Identity,
+        topic: &Topic,
+    ) -> Result<(), GatewayError> {
+        match topic.order_id() {
+            Some(id) => {
+                let order = self.load(&who.tenant, id).await?;
+                check(who, Access::ReadOrder, Some(parties(&order)))?;
+            }
+            None => check(who, Access::ReadFeed, None)?,
+        }
+        Ok(())
+    }
+
     /// The order's snapshot, as the caller may see it.
     pub async fn order(&self, who: &Identity, id: &OrderId) -> Result<Order, GatewayError> {
         let order = self.load(&who.tenant, id).await?;

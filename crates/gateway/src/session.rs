@@ -209,6 +209,12 @@ impl Session {
                 ),
             ));
         }
+        // Authorized first, before the hub has us: the recovery's store
+        // read checks again, and a refusal leaves nothing behind.
+        self.orders
+            .authorize_subscribe(&self.who, &topic)
+            .await
+            .map_err(Problem::from)?;
         let by = match topic {
             Topic::Orders => Position::Offset,
             _ => Position::Seq,

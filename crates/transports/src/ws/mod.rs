@@ -427,7 +427,11 @@ fn refresh(
         // Another person's token on a connection in use: it ends, and the
         // client reconnects with it (4001 asks for exactly that).
         if let Err(problem) = session.reauthenticate(who.identity) {
-            return Err(refuse(problem.code, problem.message, CloseCode::Unauthorized));
+            return Err(refuse(
+                problem.code,
+                problem.message,
+                CloseCode::Unauthorized,
+            ));
         }
         permits.replace_subject(switched);
     }
