@@ -14,6 +14,7 @@
  */
 
 import { outageDelay, serverDelay } from './backoff.js';
+import { CloseCode, TOKEN_ERROR_CODES } from './codes.js';
 
 /** @typedef {import('./backoff.js').BackoffOptions} BackoffOptions */
 
@@ -22,22 +23,10 @@ import { outageDelay, serverDelay } from './backoff.js';
  * @param {string | number} code a close code or an HTTP status
  */
 export function isAuthRefusal(code) {
-  return code === 4001 || code === 4004 || code === 401;
+  return code === CloseCode.Unauthorized || code === CloseCode.TokenExpired || code === 401;
 }
 
-const TOKEN_CODES = new Set([
-  'unauthorized',
-  'token_malformed',
-  'token_algorithm',
-  'token_signature',
-  'token_unknown_key',
-  'token_expired',
-  'token_not_yet_valid',
-  'token_issuer',
-  'token_audience',
-  'token_claims',
-  'token_unverifiable',
-]);
+const TOKEN_CODES = new Set(TOKEN_ERROR_CODES);
 
 /**
  * An `error` frame's code that refuses the token: the next attempt
@@ -122,10 +111,10 @@ export class Outage {
  * @returns {RetryPlan}
  */
 export function retryPlan(code, { outageMs, serverAfterMs, backoff }, random = Math.random) {
-  if (code === 4003) return { stop: true };
+  if (code === CloseCode.Forbidden) return { stop: true };
   let delayMs;
-  if (code === 1012 && serverAfterMs !== null) delayMs = serverDelay(serverAfterMs, random);
-  else if (code === 4009) delayMs = 0;
+  if (code === CloseCode.Draining && serverAfterMs !== null) delayMs = serverDelay(serverAfterMs, random);
+  else if (code === CloseCode.SlowConsumer) delayMs = 0;
   else delayMs = outageDelay(outageMs, backoff, random);
   return { stop: false, delayMs, refreshToken: isAuthRefusal(code) };
 }

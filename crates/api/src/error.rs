@@ -9,14 +9,14 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
 use trackwire_auth::AuthError;
-use trackwire_domain::{ParseError, ValidationErrors};
+use trackwire_domain::{Code, ParseError, ValidationErrors};
 use trackwire_gateway::{GatewayError, Kind, Problem, RETRY_AFTER_SECS};
 use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub details: Option<Value>,
     /// Seconds for a `Retry-After` header (503, 429).
@@ -41,7 +41,7 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -61,12 +61,12 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(StatusCode::NOT_FOUND, Code::NotFound, message)
     }
 }
 
@@ -74,7 +74,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_owned(),
+                code: self.code.as_str().to_owned(),
                 message: self.message,
                 details: self.details.unwrap_or_else(|| json!({})),
             },
@@ -118,7 +118,7 @@ impl From<ParseError> for ApiError {
     fn from(error: ParseError) -> Self {
         match error {
             ParseError::Malformed(message) => {
-                Self::bad_request("malformed_json", format!("malformed JSON: {message}"))
+                Self::bad_request(Code::MalformedJson, format!("malformed JSON: {message}"))
             }
             ParseError::Invalid(errors) => errors.into(),
         }

@@ -19,6 +19,7 @@ use utoipa::openapi::Required;
 use utoipa::IntoParams;
 
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 /// The authenticated caller. Every handler takes one: REST, like every
 /// transport, asks the server's [`IdentitySource`] (a bearer token in
@@ -93,17 +94,17 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    Code::PayloadTooLarge,
                     "the request body is larger than the server accepts",
                 )
             } else {
-                ApiError::bad_request("unreadable_body", rejection.body_text())
+                ApiError::bad_request(Code::UnreadableBody, rejection.body_text())
             }
         })?;
         if !bytes.is_empty() && !content_type.as_deref().is_some_and(is_json) {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 "send the body as JSON with Content-Type: application/json",
             ));
         }
@@ -131,7 +132,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(value)| ApiPath(value))
-            .map_err(|r| ApiError::bad_request("invalid_path", r.body_text()))
+            .map_err(|r| ApiError::bad_request(Code::InvalidPath, r.body_text()))
     }
 }
 
@@ -145,13 +146,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(value)| ApiQuery(value))
-            .map_err(|r| ApiError::bad_request("invalid_query", r.body_text()))
+            .map_err(|r| ApiError::bad_request(Code::InvalidQuery, r.body_text()))
     }
 }
 
 /// Parses an order id from the path.
 pub fn order_id(raw: &str) -> Result<OrderId, ApiError> {
-    OrderId::parse(raw).map_err(|message| ApiError::bad_request("invalid_order_id", message))
+    OrderId::parse(raw).map_err(|message| ApiError::bad_request(Code::InvalidOrderId, message))
 }
 
 /// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
@@ -175,7 +176,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
                 Ok(Self(Some(key.to_owned())))
             }
             _ => Err(ApiError::bad_request(
-                "invalid_idempotency_key",
+                Code::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters",
             )),
         }

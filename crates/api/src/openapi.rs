@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use trackwire_domain::event::{MAX_CHAT_TEXT, MAX_ITEMS, MAX_TEXT};
 use trackwire_domain::ids::MAX_ORDER_ID_LEN;
+use trackwire_domain::Code;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{Object, ObjectBuilder, OneOf, Schema, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
@@ -201,8 +202,11 @@ impl Modify for ErrorAnswers {
 /// The error codes an operation may answer, by status, from what it takes.
 fn error_codes(operation: &Operation, public: bool) -> BTreeMap<u16, Vec<&'static str>> {
     let mut codes: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
-    let mut add = |status, list: &[&'static str]| {
-        codes.entry(status).or_default().extend_from_slice(list);
+    let mut add = |status, list: &[Code]| {
+        codes
+            .entry(status)
+            .or_default()
+            .extend(list.iter().map(|code| code.as_str()));
     };
     let params = operation.parameters.as_deref().unwrap_or_default();
     let has = |place: ParameterIn, name: Option<&str>| {
@@ -211,28 +215,34 @@ fn error_codes(operation: &Operation, public: bool) -> BTreeMap<u16, Vec<&'stati
             .any(|p| p.parameter_in == place && name.is_none_or(|name| p.name == name))
     };
     if has(ParameterIn::Path, Some("id")) {
-        add(400, &["invalid_order_id", "invalid_path"]);
-        add(403, &["forbidden"]);
-        add(404, &["order_not_found"]);
+        add(400, &[Code::InvalidOrderId, Code::InvalidPath]);
+        add(403, &[Code::Forbidden]);
+        add(404, &[Code::OrderNotFound]);
     }
     if has(ParameterIn::Query, None) {
-        add(400, &["invalid_query"]);
+        add(400, &[Code::InvalidQuery]);
     }
     if operation.request_body.is_some() {
-        add(400, &["malformed_json", "unreadable_body"]);
-        add(413, &["payload_too_large"]);
-        add(415, &["unsupported_media_type"]);
-        add(422, &["validation_failed"]);
+        add(400, &[Code::MalformedJson, Code::UnreadableBody]);
+        add(413, &[Code::PayloadTooLarge]);
+        add(415, &[Code::UnsupportedMediaType]);
+        add(422, &[Code::ValidationFailed]);
     }
     if has(ParameterIn::Header, Some("Idempotency-Key")) {
-        add(400, &["invalid_idempotency_key"]);
-        add(422, &["idempotency_key_reused"]);
+        add(400, &[Code::InvalidIdempotencyKey]);
+        add(422, &[Code::IdempotencyKeyReused]);
     }
     if !public {
-        add(401, &["unauthorized", "token_* (docs/security.md)"]);
-        add(429, &["rate_limited"]);
+        let tokens: Vec<Code> = Code::ALL
+            .iter()
+            .copied()
+            .filter(|code| code.as_str().starts_with("token_"))
+            .collect();
+        add(401, &[Code::Unauthorized]);
+        add(401, &tokens);
+        add(429, &[Code::RateLimited]);
         // Every caller's request reads or writes the store.
-        add(503, &["store_unavailable"]);
+        add(503, &[Code::StoreUnavailable]);
     }
     codes
 }

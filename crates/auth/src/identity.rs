@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
+use trackwire_domain::Code;
 
 use crate::attempts::FailedAttempts;
 use crate::jwt::{TokenError, Verifier};
@@ -111,11 +112,11 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Missing => "unauthorized",
+            Self::Missing => Code::Unauthorized,
             Self::Token(error) => error.code(),
-            Self::TooManyAttempts => "rate_limited",
+            Self::TooManyAttempts => Code::RateLimited,
         }
     }
 }

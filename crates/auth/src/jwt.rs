@@ -17,6 +17,7 @@ use jsonwebtoken::{
     decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
 use serde::{Deserialize, Serialize};
+use trackwire_domain::Code;
 
 use crate::identity::{Identity, Role};
 use crate::jwks::{KeyError, KeyFile};
@@ -76,18 +77,18 @@ pub enum TokenError {
 }
 
 impl TokenError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Malformed => "token_malformed",
-            Self::WrongAlgorithm => "token_algorithm",
-            Self::BadSignature => "token_signature",
-            Self::Expired => "token_expired",
-            Self::NotYetValid => "token_not_yet_valid",
-            Self::WrongIssuer => "token_issuer",
-            Self::WrongAudience => "token_audience",
-            Self::BadClaims(_) => "token_claims",
-            Self::UnknownKey => "token_unknown_key",
-            Self::NoKeys => "token_unverifiable",
+            Self::Malformed => Code::TokenMalformed,
+            Self::WrongAlgorithm => Code::TokenAlgorithm,
+            Self::BadSignature => Code::TokenSignature,
+            Self::Expired => Code::TokenExpired,
+            Self::NotYetValid => Code::TokenNotYetValid,
+            Self::WrongIssuer => Code::TokenIssuer,
+            Self::WrongAudience => Code::TokenAudience,
+            Self::BadClaims(_) => Code::TokenClaims,
+            Self::UnknownKey => Code::TokenUnknownKey,
+            Self::NoKeys => Code::TokenUnverifiable,
         }
     }
 }

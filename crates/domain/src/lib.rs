@@ -13,8 +13,10 @@
 //! - [`topic`]: topic names (`order:{id}`, `chat:{id}`, `orders`).
 //! - [`ids`]: order ids and event ids.
 //! - [`validate`]: JSON parsing with field-level errors.
+//! - [`codes`]: [`Code`], every stable code a client can be given.
 
 pub mod action;
+pub mod codes;
 pub mod envelope;
 pub mod event;
 pub mod ids;
@@ -25,6 +27,7 @@ pub mod topic;
 pub mod validate;
 
 pub use action::Action;
+pub use codes::Code;
 pub use envelope::{Envelope, PAYLOAD_VERSION};
 pub use event::{
     ChatMessage, ChatSender, Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent,

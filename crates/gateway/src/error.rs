@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use trackwire_auth::Denied;
-use trackwire_domain::{TransitionError, ValidationErrors};
+use trackwire_domain::{Code, TransitionError, ValidationErrors};
 use trackwire_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +40,13 @@ pub const RETRY_AFTER_SECS: u64 = 2;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub kind: Kind,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub details: Value,
 }
 
 impl Problem {
-    pub fn new(kind: Kind, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: Kind, code: Code, message: impl Into<String>) -> Self {
         Self {
             kind,
             code,
@@ -64,9 +64,9 @@ impl Problem {
 impl From<ValidationErrors> for Problem {
     fn from(errors: ValidationErrors) -> Self {
         let code = match errors.fields.first().map(|f| f.code.as_str()) {
-            Some("unknown_event_type") => "unknown_event_type",
-            Some("unknown_action") => "unknown_action",
-            _ => "validation_failed",
+            Some("unknown_event_type") => Code::UnknownEventType,
+            Some("unknown_action") => Code::UnknownAction,
+            _ => Code::ValidationFailed,
         };
         Problem::new(Kind::Unprocessable, code, errors.to_string())
             .with_details(json!({ "fields": errors.fields }))
@@ -77,7 +77,7 @@ impl From<GatewayError> for Problem {
     fn from(error: GatewayError) -> Self {
         match error {
             GatewayError::Forbidden(denied) => {
-                Problem::new(Kind::Forbidden, "forbidden", denied.to_string())
+                Problem::new(Kind::Forbidden, Code::Forbidden, denied.to_string())
             }
             GatewayError::Invalid(errors) => errors.into(),
             GatewayError::Store(store) => store.into(),
@@ -85,7 +85,7 @@ impl From<GatewayError> for Problem {
                 tracing::error!(%message, "internal error");
                 Problem::new(
                     Kind::Internal,
-                    "internal",
+                    Code::Internal,
                     "the server failed; the request may be retried",
                 )
             }
@@ -98,28 +98,28 @@ impl From<StoreError> for Problem {
         let message = error.to_string();
         match error {
             StoreError::OrderNotFound(id) => {
-                Problem::new(Kind::NotFound, "order_not_found", message)
+                Problem::new(Kind::NotFound, Code::OrderNotFound, message)
                     .with_details(json!({ "orderId": id }))
             }
-            StoreError::OrderExists(id) => Problem::new(Kind::Conflict, "order_exists", message)
+            StoreError::OrderExists(id) => Problem::new(Kind::Conflict, Code::OrderExists, message)
                 .with_details(json!({ "orderId": id })),
             StoreError::Transition(transition) => transition.into(),
             StoreError::IdempotencyConflict => {
-                Problem::new(Kind::Unprocessable, "idempotency_key_reused", message)
+                Problem::new(Kind::Unprocessable, Code::IdempotencyKeyReused, message)
             }
             StoreError::NoHistory(topic) => {
-                Problem::new(Kind::BadRequest, "invalid_topic", message)
+                Problem::new(Kind::BadRequest, Code::InvalidTopic, message)
                     .with_details(json!({ "topic": topic }))
             }
             StoreError::InvalidCursor(cursor) => {
-                Problem::new(Kind::BadRequest, "invalid_cursor", message)
+                Problem::new(Kind::BadRequest, Code::InvalidCursor, message)
                     .with_details(json!({ "cursor": cursor }))
             }
             StoreError::Unavailable(_) | StoreError::Damaged(_) => {
                 tracing::warn!(%error, "the store cannot serve a request");
                 Problem::new(
                     Kind::Unavailable,
-                    "store_unavailable",
+                    Code::StoreUnavailable,
                     "the store cannot take this write now; nothing was stored, retry later",
                 )
             }
@@ -127,7 +127,7 @@ impl From<StoreError> for Problem {
                 tracing::error!(%error, "internal error");
                 Problem::new(
                     Kind::Internal,
-                    "internal",
+                    Code::Internal,
                     "the server failed; the request may be retried",
                 )
             }
@@ -140,19 +140,19 @@ impl From<TransitionError> for Problem {
         let conflict = |code| Problem::new(Kind::Conflict, code, error.to_string());
         match &error {
             TransitionError::InvalidTransition { from, to, allowed } => {
-                conflict("invalid_transition")
+                conflict(Code::InvalidTransition)
                     .with_details(json!({ "from": from, "to": to, "allowed": allowed }))
             }
             TransitionError::OrderFinal { status } => {
-                conflict("order_final").with_details(json!({ "status": status, "allowed": [] }))
+                conflict(Code::OrderFinal).with_details(json!({ "status": status, "allowed": [] }))
             }
             TransitionError::NotInThisStatus {
                 event,
                 status,
                 allowed,
-            } => conflict("not_allowed_in_status")
+            } => conflict(Code::NotAllowedInStatus)
                 .with_details(json!({ "event": event, "status": status, "allowedIn": allowed })),
-            TransitionError::AlreadyCreated => conflict("order_exists"),
+            TransitionError::AlreadyCreated => conflict(Code::OrderExists),
         }
     }
 }

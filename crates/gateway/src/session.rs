@@ -11,7 +11,7 @@ use std::sync::Arc;
 use trackwire_auth::Identity;
 use trackwire_broker::Channel;
 use trackwire_domain::validate::{from_value, Validate};
-use trackwire_domain::{Action, Classified, DurableEvent, EphemeralSignal, Location, Topic};
+use trackwire_domain::{Action, Classified, Code, DurableEvent, EphemeralSignal, Location, Topic};
 
 use crate::audience;
 use crate::hub::{Hub, SubscriberId};
@@ -21,12 +21,12 @@ use crate::outbox::Position;
 use crate::outbox::{Asks, Control, Outbox};
 use crate::presence::PresenceKey;
 use crate::protocol::client::{Mutate, Publish, Subscribe};
-use crate::protocol::{ClientFrame, ErrorCode, ServerFrame};
+use crate::protocol::{ClientFrame, ServerFrame};
 use crate::recovery::{recover, refill, Resume};
 use crate::{GatewayError, Kind, Problem};
 
-fn refusal(kind: Kind, code: ErrorCode, message: impl Into<String>) -> Problem {
-    Problem::new(kind, code.as_str(), message)
+fn refusal(kind: Kind, code: Code, message: impl Into<String>) -> Problem {
+    Problem::new(kind, code, message)
 }
 
 /// Limits of one session.
@@ -121,7 +121,7 @@ impl Session {
         if who != self.who && !self.subscriptions.is_empty() {
             return Err(refusal(
                 Kind::Forbidden,
-                ErrorCode::Forbidden,
+                Code::Forbidden,
                 "a refreshed token must be for the same tenant, subject and role",
             ));
         }
@@ -150,7 +150,7 @@ impl Session {
     }
 
     /// Sends an `error` frame.
-    pub fn error(&self, code: ErrorCode, message: impl Into<String>, reference: Option<String>) {
+    pub fn error(&self, code: Code, message: impl Into<String>, reference: Option<String>) {
         self.outbox
             .send_frame(&ServerFrame::error(code, message, reference));
     }
@@ -164,14 +164,14 @@ impl Session {
     }
 
     fn topic(&self, raw: &str) -> Result<Topic, Problem> {
-        let topic: Topic = raw.parse().map_err(|message: String| {
-            refusal(Kind::BadRequest, ErrorCode::UnknownTopic, message)
-        })?;
+        let topic: Topic = raw
+            .parse()
+            .map_err(|message: String| refusal(Kind::BadRequest, Code::UnknownTopic, message))?;
         if let Scope::Order(id) = &self.scope {
             if topic.order_id() != Some(id) {
                 return Err(refusal(
                     Kind::Forbidden,
-                    ErrorCode::Forbidden,
+                    Code::Forbidden,
                     format!("this connection is scoped to order {id}"),
                 ));
             }
@@ -202,7 +202,7 @@ impl Session {
         if self.subscriptions.len() >= self.config.max_subscriptions {
             return Err(refusal(
                 Kind::BadRequest,
-                ErrorCode::TooManySubscriptions,
+                Code::TooManySubscriptions,
                 format!(
                     "at most {} subscriptions per connection",
                     self.config.max_subscriptions
@@ -222,7 +222,7 @@ impl Session {
         if !self.outbox.begin(&channel, by) {
             return Err(refusal(
                 Kind::Conflict,
-                ErrorCode::AlreadySubscribed,
+                Code::AlreadySubscribed,
                 "already subscribed",
             ));
         }
@@ -230,11 +230,7 @@ impl Session {
             Ok(id) => id,
             Err(error) => {
                 self.outbox.end(&channel);
-                return Err(refusal(
-                    Kind::Internal,
-                    ErrorCode::Internal,
-                    error.to_string(),
-                ));
+                return Err(refusal(Kind::Internal, Code::Internal, error.to_string()));
             }
         };
         let resume = Resume {
@@ -280,11 +276,7 @@ impl Session {
     async fn unsubscribe(&mut self, raw: &str) -> bool {
         let channel = audience::channel(&self.who, raw);
         let Some(subscription) = self.subscriptions.remove(&channel) else {
-            self.error(
-                ErrorCode::NotSubscribed,
-                "not subscribed",
-                Some(raw.to_owned()),
-            );
+            self.error(Code::NotSubscribed, "not subscribed", Some(raw.to_owned()));
             return false;
         };
         self.outbox.end(&channel);
@@ -339,7 +331,7 @@ impl Session {
         let Ok(Topic::Order(order)) = mutate.topic.parse::<Topic>() else {
             let problem = Problem::new(
                 Kind::BadRequest,
-                "unknown_topic",
+                Code::UnknownTopic,
                 "mutations go to order:{id}",
             );
             self.outbox.send_frame(&reject(problem));

@@ -12,6 +12,7 @@ use trackwire_auth::{AuthError, Authenticated, TokenError};
 
 use crate::limits::Permit;
 use crate::Realtime;
+use trackwire_domain::Code;
 
 /// The slots a connection holds while it is open.
 #[derive(Default)]
@@ -41,7 +42,7 @@ pub(crate) fn admit(
     if realtime.shutdown.is_cancelled() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "draining",
+            Code::Draining,
             "the server is shutting down; reconnect to another node",
         ));
     }
@@ -52,7 +53,7 @@ pub(crate) fn admit(
     if !realtime.origins.allows(origin, host) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "origin_forbidden",
+            Code::OriginForbidden,
             "this page's origin may not connect; see --allowed-origin",
         ));
     }
@@ -74,7 +75,7 @@ pub(crate) fn admit(
 pub(crate) fn too_many_connections() -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
+        Code::RateLimited,
         "too many open connections from this address or for this user",
     )
 }

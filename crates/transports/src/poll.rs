@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
 use trackwire_api::extract::ApiQuery;
 use trackwire_api::ApiError;
+use trackwire_domain::Code;
 use trackwire_gateway::outbox::Outgoing;
 
 use crate::stream::{start, Opened, Presence, StreamQuery, StreamRequest, MAX_WAIT_PARAM};
@@ -94,7 +95,7 @@ fn hold_for(asked: Option<f64>, max_wait: Duration) -> Result<Duration, ApiError
     };
     if !(0.0..=MAX_WAIT_PARAM).contains(&secs) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("wait is a number of seconds from 0 to {MAX_WAIT_PARAM} (got {secs})"),
         ));
     }

@@ -201,7 +201,7 @@ fn cut_notice() -> Bytes {
 /// An `error` frame named after the close code a WebSocket would get.
 fn notice(code: CloseCode, message: &str) -> Bytes {
     let frame = ServerFrame::Error {
-        code: code.reason().to_owned(),
+        code: code.reason(),
         message: message.into(),
         reference: None,
     }

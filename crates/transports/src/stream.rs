@@ -22,6 +22,7 @@ use trackwire_gateway::{Session, StreamCursor};
 use crate::admission::{admit, admit_subject, credentials, Permits};
 use crate::listener::PlainSlot;
 use crate::Realtime;
+use trackwire_domain::Code;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct StreamQuery {
@@ -51,7 +52,7 @@ fn identify(
         return realtime.tickets.redeem(ticket).map_err(|error| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_ticket",
+                Code::InvalidTicket,
                 error.to_string(),
             )
         });
@@ -59,7 +60,7 @@ fn identify(
     credentials(realtime, headers, ip)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            Code::Unauthorized,
             "present a ticket from POST /v1/stream-tickets as ?ticket=",
         )
     })
@@ -75,7 +76,7 @@ fn cursor(headers: &HeaderMap, query: &StreamQuery) -> Result<StreamCursor, ApiE
     match raw {
         None => Ok(StreamCursor::default()),
         Some(raw) => StreamCursor::decode(raw)
-            .map_err(|message| ApiError::bad_request("invalid_cursor", message)),
+            .map_err(|message| ApiError::bad_request(Code::InvalidCursor, message)),
     }
 }
 
@@ -165,7 +166,7 @@ async fn open(
         .collect();
     if names.is_empty() {
         return Err(ApiError::bad_request(
-            "invalid_topics",
+            Code::InvalidTopics,
             "name one or more topics: ?topics=order:ZX-1001,chat:ZX-1001",
         ));
     }

@@ -21,6 +21,7 @@ use crate::error::ErrorBody;
 use crate::extract::{order_id, ApiPath, ApiQuery, Caller, JsonBody};
 use crate::openapi::OrderIdPath;
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -156,7 +157,7 @@ pub(crate) async fn send(
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                Code::Internal,
                 "no message stored",
             )
         })?;

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::error::ErrorBody;
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 /// How long a persona's token lives: long enough for a demo, short enough
 /// to show `auth_expiring` and refresh at work.
@@ -90,7 +91,7 @@ pub(crate) async fn list(
             let token = sign_hs256_claims(&personas.secret, &claims).map_err(|error| {
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
+                    Code::Internal,
                     error.to_string(),
                 )
             })?;

@@ -19,6 +19,7 @@ use crate::error::ErrorBody;
 use crate::extract::{order_id, ApiPath, ApiQuery, Caller, IdempotencyKeyHeader, JsonBody};
 use crate::openapi::OrderIdPath;
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -123,7 +124,7 @@ pub(crate) async fn since(
     if let Some(epoch) = query.epoch.filter(|e| *e != history.epoch) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "epoch_mismatch",
+            Code::EpochMismatch,
             format!("the topic's history was reset (epoch {epoch} is gone); reload the snapshot"),
         )
         .with_details(json!({ "epoch": history.epoch, "seq": history.seq })));

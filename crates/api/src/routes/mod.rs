@@ -15,6 +15,7 @@ use trackwire_store::StoredEvent;
 use utoipa::ToSchema;
 
 use crate::ApiError;
+use trackwire_domain::Code;
 
 /// `ETag` of an order snapshot as `audience` sees it: its epoch and seq,
 /// plus the location's `ts` so a polling client also sees the courier move,
@@ -51,7 +52,7 @@ impl EventResult {
         let event = events.first().ok_or_else(|| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                Code::Internal,
                 "the write stored no event",
             )
         })?;
@@ -69,7 +70,7 @@ pub async fn not_found() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        Code::MethodNotAllowed,
         "this endpoint does not take that method; see /v1/openapi.json",
     )
 }

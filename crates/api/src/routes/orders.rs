@@ -17,6 +17,7 @@ use crate::error::ErrorBody;
 use crate::extract::{order_id, ApiPath, ApiQuery, Caller, IdempotencyKeyHeader, JsonBody};
 use crate::openapi::OrderIdPath;
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -144,7 +145,7 @@ pub(crate) async fn list(
             OrderStatus::parse(raw).ok_or_else(|| {
                 let known: Vec<_> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
                 ApiError::bad_request(
-                    "invalid_query",
+                    Code::InvalidQuery,
                     format!("unknown status '{raw}'; known: {}", known.join(", ")),
                 )
             })
@@ -178,7 +179,7 @@ pub(crate) fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u
         None => Ok(default),
         Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => Err(ApiError::bad_request(
-            "invalid_query",
+            Code::InvalidQuery,
             format!("limit must be from 1 to {max} (got {n})"),
         )),
     }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::error::ErrorBody;
 use crate::extract::Credentials;
 use crate::{ApiError, AppState};
+use trackwire_domain::Code;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/v1/stream-tickets", post(issue))
@@ -41,7 +42,7 @@ pub(crate) async fn issue(
     let ticket = state.tickets.issue(who).map_err(|error| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "tickets_exhausted",
+            Code::TicketsExhausted,
             error.to_string(),
         )
     })?;

@@ -102,7 +102,7 @@ fn set_mtime(path: &Path, time: SystemTime) {
 fn code(verifier: &Verifier, token: &str) -> &'static str {
     match verifier.verify(token) {
         Ok(_) => "ok",
-        Err(error) => error.code(),
+        Err(error) => error.code().as_str(),
     }
 }
 

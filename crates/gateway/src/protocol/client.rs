@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::codes::ErrorCode;
+use trackwire_domain::Code;
 
 /// Every frame a client may send.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,27 +81,27 @@ const TYPES: [&str; 6] = [
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct FrameError {
-    pub code: ErrorCode,
+    pub code: Code,
     pub message: String,
 }
 
 /// Parses one text frame.
 pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
     let value: Value = serde_json::from_str(text).map_err(|e| FrameError {
-        code: ErrorCode::Malformed,
+        code: Code::Malformed,
         message: format!("not JSON: {e}"),
     })?;
     let kind = match value.get("type").and_then(Value::as_str) {
         Some(t) if TYPES.contains(&t) => t.to_owned(),
         Some(t) => {
             return Err(FrameError {
-                code: ErrorCode::UnknownFrame,
+                code: Code::UnknownFrame,
                 message: format!("unknown frame type '{t}'; known: {}", TYPES.join(", ")),
             })
         }
         None => {
             return Err(FrameError {
-                code: ErrorCode::InvalidFrame,
+                code: Code::InvalidFrame,
                 message: "a frame is a JSON object with a string `type`".into(),
             })
         }
@@ -119,7 +119,7 @@ pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
 /// A frame's fields, with the path of the first one that does not fit.
 fn fields<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, FrameError> {
     serde_path_to_error::deserialize(value).map_err(|e| FrameError {
-        code: ErrorCode::InvalidFrame,
+        code: Code::InvalidFrame,
         message: format!("{}: {}", e.path(), e.inner()),
     })
 }
@@ -160,17 +160,14 @@ mod tests {
 
     #[test]
     fn bad_frames_get_stable_codes() {
-        assert_eq!(parse("{oops").expect_err("json").code, ErrorCode::Malformed);
+        assert_eq!(parse("{oops").expect_err("json").code, Code::Malformed);
         assert_eq!(
             parse(r#"{"type":"teleport"}"#).expect_err("type").code,
-            ErrorCode::UnknownFrame
+            Code::UnknownFrame
         );
-        assert_eq!(
-            parse("[1,2]").expect_err("array").code,
-            ErrorCode::InvalidFrame
-        );
+        assert_eq!(parse("[1,2]").expect_err("array").code, Code::InvalidFrame);
         let err = parse(r#"{"type":"subscribe","since":"x"}"#).expect_err("fields");
-        assert_eq!(err.code, ErrorCode::InvalidFrame);
+        assert_eq!(err.code, Code::InvalidFrame);
         let err = parse(r#"{"type":"subscribe","topic":"order:A","since":-1}"#).expect_err("neg");
         assert!(err.message.contains("since"), "{}", err.message);
     }

@@ -1,62 +1,9 @@
-//! Stable error codes (in `error` and `reject` frames) and close codes.
-//! Documented in docs/protocol.md; never renumbered.
+//! WebSocket close codes; their reasons, like every error code in `error`
+//! and `reject` frames, are [`Code`]s of the one catalogue
+//! (`trackwire_domain::codes`). Documented in docs/protocol.md; never
+//! renumbered.
 
-use std::fmt;
-
-/// Error codes of `error {code, message}` and `reject {code, message}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// The frame is not JSON.
-    Malformed,
-    /// The frame's `type` is not a client frame.
-    UnknownFrame,
-    /// A known frame with missing or wrong fields.
-    InvalidFrame,
-    /// The frame is larger than the server accepts.
-    TooLarge,
-    /// The topic name is not `order:{id}`, `chat:{id}` or `orders`.
-    UnknownTopic,
-    /// The order does not exist (in the caller's tenant).
-    NotFound,
-    /// The caller may not do this.
-    Forbidden,
-    /// Not authenticated.
-    Unauthorized,
-    /// Too many subscriptions on one connection.
-    TooManySubscriptions,
-    AlreadySubscribed,
-    NotSubscribed,
-    /// Too many frames too fast.
-    RateLimited,
-    /// The server failed; retry.
-    Internal,
-}
-
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Malformed => "malformed",
-            Self::UnknownFrame => "unknown_frame",
-            Self::InvalidFrame => "invalid_frame",
-            Self::TooLarge => "too_large",
-            Self::UnknownTopic => "unknown_topic",
-            Self::NotFound => "not_found",
-            Self::Forbidden => "forbidden",
-            Self::Unauthorized => "unauthorized",
-            Self::TooManySubscriptions => "too_many_subscriptions",
-            Self::AlreadySubscribed => "already_subscribed",
-            Self::NotSubscribed => "not_subscribed",
-            Self::RateLimited => "rate_limited",
-            Self::Internal => "internal",
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use trackwire_domain::Code;
 
 /// Why the server closes a connection, with its WebSocket close code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +35,22 @@ pub enum CloseCode {
 }
 
 impl CloseCode {
+    /// Every close code, in order.
+    pub const ALL: [CloseCode; 12] = [
+        Self::Normal,
+        Self::InvalidUtf8,
+        Self::TooLarge,
+        Self::Internal,
+        Self::Draining,
+        Self::Malformed,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::TokenExpired,
+        Self::RateLimited,
+        Self::SlowConsumer,
+        Self::HeartbeatTimeout,
+    ];
+
     pub fn code(self) -> u16 {
         match self {
             Self::Normal => 1000,
@@ -106,20 +69,20 @@ impl CloseCode {
     }
 
     /// The close reason sent with the code.
-    pub fn reason(self) -> &'static str {
+    pub fn reason(self) -> Code {
         match self {
-            Self::Normal => "normal",
-            Self::InvalidUtf8 => "invalid_utf8",
-            Self::TooLarge => "too_large",
-            Self::Internal => "internal",
-            Self::Draining => "draining",
-            Self::Malformed => "malformed",
-            Self::Unauthorized => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::TokenExpired => "token_expired",
-            Self::RateLimited => "rate_limited",
-            Self::SlowConsumer => "slow_consumer",
-            Self::HeartbeatTimeout => "heartbeat_timeout",
+            Self::Normal => Code::Normal,
+            Self::InvalidUtf8 => Code::InvalidUtf8,
+            Self::TooLarge => Code::TooLarge,
+            Self::Internal => Code::Internal,
+            Self::Draining => Code::Draining,
+            Self::Malformed => Code::Malformed,
+            Self::Unauthorized => Code::Unauthorized,
+            Self::Forbidden => Code::Forbidden,
+            Self::TokenExpired => Code::TokenExpired,
+            Self::RateLimited => Code::RateLimited,
+            Self::SlowConsumer => Code::SlowConsumer,
+            Self::HeartbeatTimeout => Code::HeartbeatTimeout,
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod codes;
 pub mod server;
 
 pub use client::{parse, ClientFrame, FrameError};
-pub use codes::{CloseCode, ErrorCode};
+pub use codes::CloseCode;
 pub use server::ServerFrame;
 
 /// The WebSocket subprotocol.

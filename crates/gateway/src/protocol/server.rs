@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use trackwire_domain::Order;
 
-use super::codes::ErrorCode;
+use trackwire_domain::Code;
 
 /// Control frames; `event` frames are built by [`event_frame`] from an
 /// envelope that is already JSON.
@@ -55,11 +55,11 @@ pub enum ServerFrame {
     #[serde(rename_all = "camelCase")]
     Reject {
         client_mutation_id: String,
-        code: String,
+        code: Code,
         message: String,
     },
     Error {
-        code: String,
+        code: Code,
         message: String,
         /// The topic or mutation the error is about, when there is one.
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -96,9 +96,9 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
-    pub fn error(code: ErrorCode, message: impl Into<String>, reference: Option<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, reference: Option<String>) -> Self {
         Self::Error {
-            code: code.as_str().to_owned(),
+            code,
             message: message.into(),
             reference,
         }

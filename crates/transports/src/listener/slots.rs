@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use dashmap::DashMap;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
+use trackwire_domain::Code;
 
 use super::counted::OpenSockets;
 
@@ -195,12 +196,12 @@ impl Refusal {
         let (status, code, message) = match self {
             Refusal::PerIp => (
                 "429 Too Many Requests",
-                "rate_limited",
+                Code::RateLimited,
                 "too many open connections from this address",
             ),
             Refusal::Full => (
                 "503 Service Unavailable",
-                "server_full",
+                Code::ServerFull,
                 "the server holds all the connections it can; retry shortly",
             ),
         };
@@ -213,6 +214,6 @@ impl Refusal {
         );
         // Best effort: a fresh socket's send buffer takes this at once.
         let _ = stream.try_write(response.as_bytes());
-        tracing::debug!(code, "refused a connection at accept");
+        tracing::debug!(code = code.as_str(), "refused a connection at accept");
     }
 }

@@ -10,7 +10,8 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures::stream::SplitStream;
 use futures::{SinkExt, StreamExt};
 use trackwire_auth::{AuthError, Authenticated, TokenError};
-use trackwire_gateway::protocol::{self, ClientFrame, CloseCode, ErrorCode, ServerFrame};
+use trackwire_domain::Code;
+use trackwire_gateway::protocol::{self, ClientFrame, CloseCode, ServerFrame};
 
 use super::writer::{close, Sink};
 use crate::Realtime;
@@ -37,7 +38,7 @@ pub(super) async fn authenticate_first(
             message = stream.next() => message,
             _ = &mut deadline => {
                 let message = format!("send an auth frame within {} s of connecting", config.auth_timeout.as_secs());
-                return refuse(sink, ErrorCode::Unauthorized.as_str(), &message, CloseCode::Unauthorized).await;
+                return refuse(sink, Code::Unauthorized, &message, CloseCode::Unauthorized).await;
             }
             _ = realtime.shutdown.cancelled() => {
                 close(sink, CloseCode::Draining).await;
@@ -52,13 +53,7 @@ pub(super) async fn authenticate_first(
         };
         if text.len() > config.max_frame_bytes {
             let message = format!("frames are at most {} bytes", config.max_frame_bytes);
-            return refuse(
-                sink,
-                ErrorCode::TooLarge.as_str(),
-                &message,
-                CloseCode::Unauthorized,
-            )
-            .await;
+            return refuse(sink, Code::TooLarge, &message, CloseCode::Unauthorized).await;
         }
         match protocol::parse(text.as_str()) {
             Ok(ClientFrame::Auth(auth)) => match realtime.identity.authenticate(&auth.token, ip) {
@@ -92,16 +87,16 @@ pub(super) fn close_code(error: &AuthError) -> CloseCode {
 async fn auth_first(sink: &mut Sink) -> Handshake {
     refuse(
         sink,
-        ErrorCode::Unauthorized.as_str(),
+        Code::Unauthorized,
         "send an auth frame first",
         CloseCode::Unauthorized,
     )
     .await
 }
 
-async fn refuse(sink: &mut Sink, code: &str, message: &str, close_with: CloseCode) -> Handshake {
+async fn refuse(sink: &mut Sink, code: Code, message: &str, close_with: CloseCode) -> Handshake {
     let error = ServerFrame::Error {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
         reference: None,
     };

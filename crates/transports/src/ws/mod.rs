@@ -32,11 +32,10 @@ use tokio::time::Instant;
 use trackwire_api::extract::{ApiQuery, ClientIp};
 use trackwire_api::ApiError;
 use trackwire_auth::Authenticated;
+use trackwire_domain::Code;
 use trackwire_domain::OrderId;
 use trackwire_gateway::protocol::client::Subscribe;
-use trackwire_gateway::protocol::{
-    self, ClientFrame, CloseCode, ErrorCode, ServerFrame, SUBPROTOCOL,
-};
+use trackwire_gateway::protocol::{self, ClientFrame, CloseCode, ServerFrame, SUBPROTOCOL};
 use trackwire_gateway::session::Scope;
 use trackwire_gateway::Session;
 
@@ -69,7 +68,7 @@ type Upgrade = Result<WebSocketUpgrade, WebSocketUpgradeRejection>;
 fn not_an_upgrade(rejection: WebSocketUpgradeRejection) -> Response {
     ApiError::new(
         rejection.status(),
-        "websocket_required",
+        Code::WebsocketRequired,
         format!(
             "this path speaks WebSocket (subprotocol {SUBPROTOCOL}): {}",
             rejection.body_text()
@@ -100,7 +99,9 @@ pub async fn connect_order(
     };
     let order = match OrderId::parse(&id) {
         Ok(order) => order,
-        Err(message) => return ApiError::bad_request("invalid_order_id", message).into_response(),
+        Err(message) => {
+            return ApiError::bad_request(Code::InvalidOrderId, message).into_response()
+        }
     };
     let initial = Subscribe {
         topic: format!("order:{order}"),
@@ -142,7 +143,7 @@ fn accept(
     if !realtime.config.websocket_enabled {
         return ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
-            "websocket_disabled",
+            Code::WebsocketDisabled,
             "this server does not take WebSocket connections; use /v1/sse or /v1/poll",
         )
         .into_response();
@@ -266,7 +267,7 @@ async fn serve(
                 };
                 last_heard = Instant::now();
                 if matches!(message, Message::Text(_) | Message::Binary(_)) && !rate.admit() {
-                    session.error(ErrorCode::RateLimited, format!("at most {} frames per second", config.frames_per_second), None);
+                    session.error(Code::RateLimited, format!("at most {} frames per second", config.frames_per_second), None);
                     if flood.spend() {
                         break Ending::Close(CloseCode::RateLimited);
                     }
@@ -275,7 +276,7 @@ async fn serve(
                 let accepted = match message {
                     Message::Text(text) if text.len() > config.max_frame_bytes => {
                         session.error(
-                            ErrorCode::TooLarge,
+                            Code::TooLarge,
                             format!("frames are at most {} bytes", config.max_frame_bytes),
                             None,
                         );
@@ -304,7 +305,7 @@ async fn serve(
                         }
                     },
                     Message::Binary(_) => {
-                        session.error(ErrorCode::InvalidFrame, "frames are JSON text", None);
+                        session.error(Code::InvalidFrame, "frames are JSON text", None);
                         false
                     }
                     Message::Ping(_) | Message::Pong(_) => true,
@@ -322,7 +323,7 @@ async fn serve(
                 }
                 Due::Lapsed => {
                     outbox.send_frame(&ServerFrame::Error {
-                        code: CloseCode::TokenExpired.reason().to_owned(),
+                        code: CloseCode::TokenExpired.reason(),
                         message: "the token expired; reconnect with a fresh one".into(),
                         reference: None,
                     });
@@ -369,7 +370,7 @@ async fn serve(
         Ending::Close(code) => {
             tracing::debug!(
                 code = code.code(),
-                reason = code.reason(),
+                reason = code.reason().as_str(),
                 "closing connection"
             );
             // Everything queued (in-flight events, the reconnect frame)
@@ -401,9 +402,9 @@ fn refresh(
     ip: Option<IpAddr>,
 ) -> Result<Option<SystemTime>, CloseCode> {
     let outbox = session.outbox().clone();
-    let refuse = |code: &str, message: String, close: CloseCode| {
+    let refuse = |code: Code, message: String, close: CloseCode| {
         outbox.send_frame(&ServerFrame::Error {
-            code: code.to_owned(),
+            code,
             message,
             reference: None,
         });
@@ -459,7 +460,7 @@ async fn refuse_late(sink: &mut writer::Sink, error: &ApiError) {
         let send = futures::SinkExt::send(sink, Message::Text(text));
         let _ = tokio::time::timeout(Duration::from_secs(1), send).await;
     }
-    let code = if error.code == "token_expired" {
+    let code = if error.code == Code::TokenExpired {
         CloseCode::TokenExpired
     } else {
         CloseCode::RateLimited

@@ -127,7 +127,7 @@ pub(super) async fn close(sink: &mut Sink, code: CloseCode) {
 async fn close_within(sink: &mut Sink, code: CloseCode, grace: Duration) {
     let frame = CloseFrame {
         code: code.code(),
-        reason: Utf8Bytes::from_static(code.reason()),
+        reason: Utf8Bytes::from_static(code.reason().as_str()),
     };
     let _ = tokio::time::timeout(grace, sink.send(Message::Close(Some(frame)))).await;
 }
