@@ -14,6 +14,8 @@
 //! - [`ids`]: order ids and event ids.
 //! - [`validate`]: JSON parsing with field-level errors.
 //! - [`codes`]: [`Code`], every stable code a client can be given.
+//! - [`records`]: what the store keeps and gives back (stored events, write
+//!   results, pages), as plain data.
 
 pub mod action;
 pub mod codes;
@@ -22,6 +24,7 @@ pub mod event;
 pub mod ids;
 pub mod order;
 pub mod projection;
+pub mod records;
 pub mod status;
 pub mod topic;
 pub mod validate;

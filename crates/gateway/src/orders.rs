@@ -63,10 +63,6 @@ impl OrderService {
         }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     /// Whether the store can commit a write now (readiness asks).
     pub async fn store_writable(&self) -> Result<(), StoreError> {
         self.store.probe_write().await

@@ -5,7 +5,8 @@
 //! cluster mode). What is where:
 //!
 //! - [`Store`]: the trait and the guarantees every backend gives.
-//! - [`types`]: what goes in and comes out (stored events, pages, keys).
+//! - [`types`]: what goes in and comes out (stored events, pages, keys):
+//!   `trackwire_domain::records`, re-exported.
 //! - [`error`]: the error enum, [`StoreError`].
 //! - [`sqlite`]: the SQLite backend and its `migrations/sqlite`.
 //!
@@ -15,7 +16,7 @@
 mod epoch;
 pub mod error;
 pub mod sqlite;
-pub mod types;
+pub use trackwire_domain::records as types;
 
 use async_trait::async_trait;
 use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Topic};

@@ -13,13 +13,13 @@ use chrono::Utc;
 use rand::seq::IndexedRandom;
 use rand::Rng;
 use tokio_util::sync::CancellationToken;
-use trackwire_api::routes::demo::{Persona, Personas};
 use trackwire_auth::{Identity, Role};
 use trackwire_domain::{
     Classified, CourierAssigned, Delayed, DeliveryFailed, DurableEvent, EphemeralSignal,
     EtaChanged, Item, Location, OrderCreated, OrderId, OrderStatus, Party, StatusChanged,
 };
 use trackwire_gateway::{CreateOrder, GatewayError, OrderService, RecordOutcome};
+use trackwire_server::rest::routes::demo::{Persona, Personas};
 use trackwire_store::StoreError;
 
 use crate::cli::DemoArgs;

@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use tokio_util::sync::CancellationToken;
 
 use trackwire_auth::{FailedAttempts, IdentitySource, Verifier};
-use trackwire_transports::{OriginPolicy, RealtimeConfig};
+use trackwire_server::realtime::{OriginPolicy, RealtimeConfig};
 
 use crate::cli::SecurityArgs;
 

@@ -8,14 +8,14 @@ use anyhow::{bail, Context, Result};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
-use trackwire_api::routes::demo::Personas;
-use trackwire_api::{AppState, IdentitySource};
 use trackwire_broker::{Broker, MemoryBroker};
 use trackwire_gateway::{Hub, OrderService};
+use trackwire_server::http::listener::{self, ListenerConfig};
+use trackwire_server::realtime::{OriginPolicy, Realtime, RealtimeConfig};
+use trackwire_server::rest::routes::demo::Personas;
+use trackwire_server::rest::{AppState, IdentitySource};
 use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
-use trackwire_transports::listener::{self, ListenerConfig};
-use trackwire_transports::{OriginPolicy, Realtime, RealtimeConfig};
 
 use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
 use crate::security;
@@ -182,8 +182,8 @@ pub(crate) async fn run(
             shutdown.clone(),
         ));
     }
-    let app = trackwire_api::app(state)
-        .merge(trackwire_transports::router(realtime.clone()))
+    let app = trackwire_server::rest::app(state)
+        .merge(trackwire_server::realtime::router(realtime.clone()))
         .merge(crate::assets::router());
     let serve = listener::serve(listener, app, node.listener.clone(), shutdown.clone());
     // Graceful, but not forever: a client that never reads must not keep
