@@ -2,21 +2,23 @@
 //! app) and `GET /v1/orders/{id}/ws` (scoped to one order, subscribed on
 //! connect).
 //!
-//! Per connection a reader (this file: frames in, heartbeat, drain, token
-//! lease) and a writer ([`writer`]: the session's outbox out, batched), one
-//! place that cleans up. Before either, [`handshake`] takes the `auth`
+//! Per connection a reader (this file: heartbeat, drain, token lease; each
+//! client frame is one [`inbound`] step) and a writer ([`writer`]: the
+//! session's outbox out, batched), one place that cleans up. Before either, [`handshake`] takes the `auth`
 //! frame when the upgrade carried no credentials; [`lease`] warns before the
 //! token expires and closes when it lapses; [`rate`] and [`budget`] bound
 //! what one client may send.
 
 mod budget;
 mod handshake;
+mod inbound;
 mod lease;
 mod rate;
 mod writer;
 
 use std::net::IpAddr;
-use std::time::{Duration, SystemTime};
+use std::ops::ControlFlow;
+use std::time::Duration;
 
 use crate::http::extract::{ApiQuery, ClientIp};
 use crate::http::ApiError;
@@ -35,16 +37,15 @@ use trackwire_auth::Authenticated;
 use trackwire_domain::Code;
 use trackwire_domain::OrderId;
 use trackwire_gateway::protocol::client::Subscribe;
-use trackwire_gateway::protocol::{self, ClientFrame, CloseCode, ServerFrame, SUBPROTOCOL};
+use trackwire_gateway::protocol::{CloseCode, ServerFrame, SUBPROTOCOL};
 use trackwire_gateway::session::Scope;
 use trackwire_gateway::Session;
 
 use crate::realtime::admission::{admit, admit_subject, credentials, lapse_instant, Permits};
 use crate::realtime::Realtime;
-use budget::ErrorBudget;
 use handshake::{authenticate_first, Handshake};
+use inbound::{Ending, Inbound, Next};
 use lease::{Due, Lease};
-use rate::FrameRate;
 use writer::{Command, WriterEnd};
 
 /// `GET /v1/ws`.
@@ -246,11 +247,8 @@ async fn serve(
     let heartbeat = config.heartbeat;
     let mut ticker = tokio::time::interval(heartbeat / 2);
     ticker.tick().await;
-    let mut last_heard = Instant::now();
     let mut last_ping = Instant::now();
-    let mut budget = ErrorBudget::new(config.error_budget, config.error_window);
-    let mut flood = ErrorBudget::new(config.error_budget, config.error_window);
-    let rate = FrameRate::new(config.frames_per_second, config.frame_burst);
+    let mut inbound = Inbound::new(&config, ip);
     let lease_timer =
         tokio::time::sleep_until(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
     tokio::pin!(lease_timer);
@@ -258,61 +256,15 @@ async fn serve(
     let ending = loop {
         tokio::select! {
             message = stream.next() => {
-                let message = match message {
-                    Some(Ok(message)) => message,
-                    Some(Err(error)) if is_too_large(&error) => break Ending::Close(CloseCode::TooLarge),
-                    Some(Err(error)) if is_invalid_utf8(&error) => break Ending::Close(CloseCode::InvalidUtf8),
-                    // Gone, or the socket broke.
-                    Some(Err(_)) | None => break Ending::Gone,
-                };
-                last_heard = Instant::now();
-                if matches!(message, Message::Text(_) | Message::Binary(_)) && !rate.admit() {
-                    session.error(Code::RateLimited, format!("at most {} frames per second", config.frames_per_second), None);
-                    if flood.spend() {
-                        break Ending::Close(CloseCode::RateLimited);
+                let step = Box::pin(inbound.on_message(message, &realtime, &mut session, &mut permits)).await;
+                match step {
+                    ControlFlow::Break(ending) => break ending,
+                    ControlFlow::Continue(Next::Read) => {}
+                    ControlFlow::Continue(Next::Refreshed(expires)) => {
+                        lease = Lease::new(expires, config.auth_expiring_lead);
+                        lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
+                        outbox.send_frame(&authenticated(&session, &lease));
                     }
-                    continue;
-                }
-                let accepted = match message {
-                    Message::Text(text) if text.len() > config.max_frame_bytes => {
-                        session.error(
-                            Code::TooLarge,
-                            format!("frames are at most {} bytes", config.max_frame_bytes),
-                            None,
-                        );
-                        false
-                    }
-                    Message::Text(text) => match protocol::parse(text.as_str()) {
-                        Ok(ClientFrame::Auth(auth)) => {
-                            match refresh(&realtime, &mut session, &mut permits, &auth.token, ip) {
-                                Ok(expires) => {
-                                    lease = Lease::new(expires, config.auth_expiring_lead);
-                                    lease_timer.as_mut().reset(lease.deadline().unwrap_or_else(|| lapse_instant(None)));
-                                    outbox.send_frame(&authenticated(&session, &lease));
-                                    true
-                                }
-                                // A refused `auth` ends the connection in
-                                // every mode: it never goes on as whoever
-                                // it was before, nor as the development
-                                // identity.
-                                Err(code) => break Ending::Close(code),
-                            }
-                        }
-                        Ok(frame) => Box::pin(session.handle(frame)).await,
-                        Err(error) => {
-                            session.error(error.code, error.message, None);
-                            false
-                        }
-                    },
-                    Message::Binary(_) => {
-                        session.error(Code::InvalidFrame, "frames are JSON text", None);
-                        false
-                    }
-                    Message::Ping(_) | Message::Pong(_) => true,
-                    Message::Close(_) => break Ending::Gone,
-                };
-                if !accepted && budget.spend() {
-                    break Ending::Close(CloseCode::Malformed);
                 }
             }
             control = session.next_control() => Box::pin(session.on_control(control)).await,
@@ -331,7 +283,7 @@ async fn serve(
                 }
             },
             _ = ticker.tick() => {
-                if last_heard.elapsed() >= heartbeat * 2 {
+                if inbound.last_heard.elapsed() >= heartbeat * 2 {
                     break Ending::Close(CloseCode::HeartbeatTimeout);
                 }
                 if last_ping.elapsed() >= heartbeat {
@@ -390,55 +342,6 @@ async fn serve(
     drop(permits);
 }
 
-/// An `auth` frame on an open connection: a refreshed token (same caller),
-/// or, on a connection that runs as the development fallback and has not
-/// subscribed yet, the caller it really is. Returns the new expiry, or,
-/// with the `error` frame queued, the code to close with.
-fn refresh(
-    realtime: &Realtime,
-    session: &mut Session,
-    permits: &mut Permits,
-    token: &str,
-    ip: Option<IpAddr>,
-) -> Result<Option<SystemTime>, CloseCode> {
-    let outbox = session.outbox().clone();
-    let refuse = |code: Code, message: String, close: CloseCode| {
-        outbox.send_frame(&ServerFrame::Error {
-            code,
-            message,
-            reference: None,
-        });
-        close
-    };
-    let who = match realtime.identity.authenticate(token, ip) {
-        Ok(who) => who,
-        Err(error) => {
-            return Err(refuse(
-                error.code(),
-                error.to_string(),
-                handshake::close_code(&error),
-            ));
-        }
-    };
-    if who.identity != *session.identity() {
-        let mut switched = Permits::default();
-        if let Err(error) = admit_subject(realtime, &who, &mut switched) {
-            return Err(refuse(error.code, error.message, CloseCode::RateLimited));
-        }
-        // Another person's token on a connection in use: it ends, and the
-        // client reconnects with it (4001 asks for exactly that).
-        if let Err(problem) = session.reauthenticate(who.identity) {
-            return Err(refuse(
-                problem.code,
-                problem.message,
-                CloseCode::Unauthorized,
-            ));
-        }
-        permits.replace_subject(switched);
-    }
-    Ok(who.expires)
-}
-
 fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {
     let who = session.identity();
     ServerFrame::Authenticated {
@@ -481,24 +384,4 @@ async fn await_close_reply(stream: &mut SplitStream<WebSocket>) {
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), reply).await;
-}
-
-/// A frame over the hard limit: the WebSocket library refuses to read it.
-fn is_too_large(error: &axum::Error) -> bool {
-    let text = error.to_string();
-    text.contains("Message too long") || text.contains("Space limit exceeded")
-}
-
-/// A text frame that is not UTF-8 (RFC 6455 closes with 1007).
-fn is_invalid_utf8(error: &axum::Error) -> bool {
-    error.to_string().contains("UTF-8")
-}
-
-enum Ending {
-    /// The client left or the socket broke.
-    Gone,
-    /// The writer stopped on its own (slow consumer, write error).
-    Writer(WriterEnd),
-    /// The server closes with this code.
-    Close(CloseCode),
 }
