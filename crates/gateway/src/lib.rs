@@ -43,7 +43,7 @@ pub mod session;
 
 pub use cursor::StreamCursor;
 pub use error::{GatewayError, Kind, Problem, RETRY_AFTER_SECS};
-pub use hub::{Hub, Subscriber, SubscriberId};
+pub use hub::{Hub, HubConfig, Subscriber, SubscriberId};
 pub use orders::{CreateOrder, OrderService, RecordOutcome};
 pub use outbox::{Asks, Closed, Control, Outbox, Outgoing, Pushed};
 pub use session::{Session, SessionConfig};

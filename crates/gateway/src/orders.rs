@@ -235,39 +235,6 @@ impl OrderService {
         Ok(self.store.read_receipts(&who.tenant, id).await?)
     }
 
-    /// Tells a topic's watchers that `member` joined or left (`state`),
-    /// if that is still true once the order is read: a leave and a join of
-    /// the same person (a page reload) race, and the stale one of the two
-    /// must not be the last word. Best effort otherwise: presence is
-    /// ephemeral, and the next snapshot corrects a lost announcement.
-    pub async fn announce_presence(
-        &self,
-        presence: &dyn crate::presence::Presence,
-        key: &crate::presence::PresenceKey,
-        topic: &Topic,
-        member: &crate::presence::Member,
-        state: &str,
-    ) {
-        let Some(id) = topic.order_id() else { return };
-        let Ok(order) = self.load(&key.tenant, id).await else {
-            return;
-        };
-        let here = presence
-            .members(key)
-            .await
-            .iter()
-            .any(|m| m.subject == member.subject);
-        if here != (state == "join") {
-            return;
-        }
-        let courier = order.courier.as_ref().map(|c| c.id.as_str());
-        send(
-            &*self.broker,
-            publish::presence(&key.tenant, topic, member, state, courier),
-        )
-        .await;
-    }
-
     /// A customer action on their order (staff may act for them).
     pub async fn act(
         &self,
@@ -429,7 +396,7 @@ enum Write {
     },
 }
 
-async fn send(broker: &dyn Broker, publications: Vec<Publication>) {
+pub(crate) async fn send(broker: &dyn Broker, publications: Vec<Publication>) {
     for publication in publications {
         let channel = publication.channel.clone();
         // The event is stored: a client that misses it recovers it by

@@ -307,15 +307,15 @@ impl Session {
             members: presence.members(&key).await,
         });
         if let Some(member) = joined {
-            self.orders
-                .announce_presence(&**presence, &key, topic, &member, "join")
+            self.hub
+                .announce_presence(&key, topic, &member, "join")
                 .await;
         }
     }
 
     async fn leave_presence(&self, topic: &Topic) {
         if self.presence {
-            leave_presence(&self.hub, &self.orders, &self.who, topic).await;
+            leave_presence(&self.hub, &self.who, topic).await;
         }
     }
 
@@ -514,7 +514,7 @@ impl Session {
             self.hub.leave(&channel).await;
         }
         for topic in released.present {
-            leave_presence(&self.hub, &self.orders, &self.who, &topic).await;
+            leave_presence(&self.hub, &self.who, &topic).await;
         }
     }
 
@@ -557,13 +557,11 @@ fn presence_key(who: &Identity, topic: &Topic) -> PresenceKey {
 }
 
 /// One connection of `who` leaves `topic`; announced if it was their last.
-async fn leave_presence(hub: &Hub, orders: &OrderService, who: &Identity, topic: &Topic) {
+async fn leave_presence(hub: &Hub, who: &Identity, topic: &Topic) {
     let key = presence_key(who, topic);
     let presence = hub.presence();
     if let Some(member) = presence.leave(&key, &who.subject).await {
-        orders
-            .announce_presence(&**presence, &key, topic, &member, "leave")
-            .await;
+        hub.announce_presence(&key, topic, &member, "leave").await;
     }
 }
 
@@ -576,13 +574,13 @@ impl Drop for Session {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let (hub, orders, who) = (self.hub.clone(), self.orders.clone(), self.who.clone());
+            let (hub, who) = (self.hub.clone(), self.who.clone());
             runtime.spawn(async move {
                 for channel in released.emptied {
                     hub.leave(&channel).await;
                 }
                 for topic in released.present {
-                    leave_presence(&hub, &orders, &who, &topic).await;
+                    leave_presence(&hub, &who, &topic).await;
                 }
             });
         }

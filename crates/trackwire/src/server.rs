@@ -9,7 +9,8 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 use trackwire_broker::{Broker, MemoryBroker};
-use trackwire_gateway::{Hub, OrderService};
+use trackwire_gateway::presence::LocalPresence;
+use trackwire_gateway::{Hub, HubConfig, OrderService};
 use trackwire_server::http::listener::{self, ListenerConfig};
 use trackwire_server::realtime::{OriginPolicy, Realtime, RealtimeConfig};
 use trackwire_server::rest::routes::demo::Personas;
@@ -91,12 +92,20 @@ pub(crate) async fn build(
         }
         url => bail!("unknown broker '{url}': expected memory"),
     };
-    let hub = Hub::start(broker.clone(), store.clone() as Arc<dyn Store>)
-        .await
-        .context("cannot start the broker")?;
+    let heartbeat = seconds(common.heartbeat, "--heartbeat")?;
+    // A presence entry outlives its node by two heartbeats at most.
+    let presence = Arc::new(LocalPresence::with_lease(heartbeat * 2));
+    let hub = Hub::start_with(
+        broker.clone(),
+        store.clone() as Arc<dyn Store>,
+        presence,
+        HubConfig::default(),
+    )
+    .await
+    .context("cannot start the broker")?;
     let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));
     let mut realtime = RealtimeConfig {
-        heartbeat: seconds(common.heartbeat, "--heartbeat")?,
+        heartbeat,
         drain_window: seconds(common.drain_window, "--drain-window")?,
         poll_wait: seconds(common.poll_wait, "--poll-wait")?,
         ..RealtimeConfig::default()

@@ -19,6 +19,7 @@
 //! are when it holds the lock. So a last unsubscribe racing a first
 //! subscribe can never leave a watched channel unsubscribed at the broker.
 
+mod presence;
 mod refill;
 mod sequencer;
 
@@ -137,6 +138,10 @@ impl Hub {
         tokio::spawn(check_positions_every(
             Arc::downgrade(&hub),
             hub.config.position_interval,
+        ));
+        tokio::spawn(presence::keep_presence_every(
+            Arc::downgrade(&hub),
+            hub.presence.lease(),
         ));
         Ok(hub)
     }
