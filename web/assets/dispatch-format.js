@@ -5,7 +5,7 @@
  * status words and icons, times.
  */
 
-import { FINAL_STATUSES, STATUSES } from '/sdk/order-state.js';
+import { FINAL_STATUSES, STATUSES } from '/sdk/index.js';
 
 /** @typedef {import('/sdk/index.js').OrderStatus} OrderStatus */
 

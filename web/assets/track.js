@@ -227,7 +227,7 @@ function renderHero(shown, server, now) {
   }
 
   // Progress along the main path.
-  const rank = MAIN_PATH.indexOf(server.status);
+  const rank = /** @type {readonly string[]} */ (MAIN_PATH).indexOf(server.status);
   show(byId('progress'), rank >= 0);
   const bar = byId('progress-bar');
   const width = `${Math.max(4, (rank / (MAIN_PATH.length - 1)) * 100)}%`;
