@@ -8,7 +8,7 @@
 
 export { TrackwireClient } from './client.js';
 export { backoffDelay } from './backoff.js';
-export { MAIN_PATH, FINAL_STATUSES, STATUSES } from './order-state.js';
+export { MAIN_PATH, FINAL_STATUSES, STATUSES } from './order-status.js';
 export { timelineSteps } from './timeline.js';
 export { TRANSPORTS } from './state.js';
 
@@ -17,7 +17,7 @@ export { TRANSPORTS } from './state.js';
 /** @typedef {import('./client.js').Watch} Watch */
 /** @typedef {import('./state.js').Transport} Transport */
 /** @typedef {import('./state.js').ConnectionState} ConnectionState */
-/** @typedef {import('./order-state.js').OrderStatus} OrderStatus */
+/** @typedef {import('./order-status.js').OrderStatus} OrderStatus */
 /** @typedef {import('./order-state.js').Party} Party */
 /** @typedef {import('./order-state.js').Location} Location */
 /** @typedef {import('./order-state.js').TimelineEntry} TimelineEntry */

@@ -1,4 +1,6 @@
 // Generated from src/ by `npm run types` (tsc over the JSDoc): do not edit.
+/** @typedef {import('./pipeline.js').Envelope} Envelope */
+/** @typedef {import('./order-status.js').OrderStatus} OrderStatus */
 /**
  * @typedef {{ id: string, name?: string, phone?: string }} Party
  * @typedef {{ name: string, quantity: number }} Item
@@ -48,37 +50,6 @@
  * @property {number} lastUpdated ms since 1970 of the last change (0: unknown)
  */
 /**
- * The status named `raw`, or undefined.
- * @param {unknown} raw
- * @returns {OrderStatus | undefined}
- */
-export function parseStatus(raw: unknown): OrderStatus | undefined;
-/**
- * How far along a status is; a transition never lowers it (final states rank
- * highest, like the server's `progress`).
- * @param {OrderStatus} status
- * @returns {number} 0 (placed) … 5 (delivered, cancelled, returned)
- */
-export function statusRank(status: OrderStatus): number;
-/**
- * @param {OrderStatus} status
- * @returns {status is FinalStatus}
- */
-export function isFinalStatus(status: OrderStatus): status is FinalStatus;
-/**
- * Every status `status` may move to, in path order (the server's
- * `allowed_next`).
- * @param {OrderStatus} status
- * @returns {OrderStatus[]}
- */
-export function allowedNext(status: OrderStatus): OrderStatus[];
-/**
- * @param {OrderStatus} from
- * @param {OrderStatus} to
- * @returns {boolean}
- */
-export function canBecome(from: OrderStatus, to: OrderStatus): boolean;
-/**
  * The view of an order nothing is known about yet.
  * @param {string} id
  * @returns {OrderView}
@@ -117,18 +88,8 @@ export function applyEvent(view: OrderView, envelope: Envelope, now?: number): O
  * @returns {OrderView}
  */
 export function applyEvents(view: OrderView, envelopes: ReadonlyArray<Envelope>, now?: number): OrderView;
-/** @typedef {import('./pipeline.js').Envelope} Envelope */
-/**
- * @typedef {'placed' | 'confirmed' | 'preparing' | 'shipped' | 'out_for_delivery' | 'delivered' | 'cancelled' | 'returned'} OrderStatus
- */
-/** @typedef {'placed' | 'confirmed' | 'preparing' | 'shipped' | 'out_for_delivery' | 'delivered'} MainStatus */
-/** @typedef {'delivered' | 'cancelled' | 'returned'} FinalStatus */
-/** The main path, in order. */
-export const MAIN_PATH: readonly ["placed", "confirmed", "preparing", "shipped", "out_for_delivery", "delivered"];
-/** Every status. */
-export const STATUSES: readonly ["placed", "confirmed", "preparing", "shipped", "out_for_delivery", "delivered", "cancelled", "returned"];
-/** The statuses nothing follows. */
-export const FINAL_STATUSES: readonly ["delivered", "cancelled", "returned"];
+export type Envelope = import("./pipeline.js").Envelope;
+export type OrderStatus = import("./order-status.js").OrderStatus;
 export type Party = {
     id: string;
     name?: string;
@@ -168,7 +129,7 @@ export type TimelineEntry = {
     /**
      * status_changed: the new status; order_created: placed
      */
-    status?: OrderStatus | undefined;
+    status?: import("./order-status.js").OrderStatus | undefined;
     /**
      * status_changed, delayed, delivery_failed
      */
@@ -189,7 +150,7 @@ export type TimelineEntry = {
      * the order's status once the event
      * applied (absent on entries added from history at or below the view's seq)
      */
-    orderStatus?: OrderStatus | undefined;
+    orderStatus?: import("./order-status.js").OrderStatus | undefined;
     /**
      * set when the view refused the event
      */
@@ -252,7 +213,3 @@ export type OrderView = {
      */
     lastUpdated: number;
 };
-export type Envelope = import("./pipeline.js").Envelope;
-export type OrderStatus = "placed" | "confirmed" | "preparing" | "shipped" | "out_for_delivery" | "delivered" | "cancelled" | "returned";
-export type MainStatus = "placed" | "confirmed" | "preparing" | "shipped" | "out_for_delivery" | "delivered";
-export type FinalStatus = "delivered" | "cancelled" | "returned";

@@ -1,7 +1,7 @@
 // Generated from src/ by `npm run types` (tsc over the JSDoc): do not edit.
 /** @typedef {import('./order-state.js').OrderView} OrderView */
-/** @typedef {import('./order-state.js').OrderStatus} OrderStatus */
-/** @typedef {import('./order-state.js').MainStatus} MainStatus */
+/** @typedef {import('./order-status.js').OrderStatus} OrderStatus */
+/** @typedef {import('./order-status.js').MainStatus} MainStatus */
 /** @typedef {import('./order-state.js').TimelineEntry} TimelineEntry */
 /**
  * @typedef {'done' | 'current' | 'pending'} StepState
@@ -48,8 +48,8 @@
  */
 export function timelineSteps(view: OrderView): TimelineStep[];
 export type OrderView = import("./order-state.js").OrderView;
-export type OrderStatus = import("./order-state.js").OrderStatus;
-export type MainStatus = import("./order-state.js").MainStatus;
+export type OrderStatus = import("./order-status.js").OrderStatus;
+export type MainStatus = import("./order-status.js").MainStatus;
 export type TimelineEntry = import("./order-state.js").TimelineEntry;
 export type StepState = "done" | "current" | "pending";
 /**
