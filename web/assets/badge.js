@@ -1,13 +1,16 @@
 // @ts-check
 /**
- * The connection badge's words: what the connection state means for the
- * data on screen, truthfully ("Live", "Reconnecting in 4 s…", "Offline –
- * showing data from 10:42", "Final", "Session expired"). While the browser
+ * The connection badge: what the connection state means for the data on
+ * screen, truthfully ("Live", "Reconnecting in 4 s…", "Offline – showing
+ * data from 10:42", "Final", "Session expired"), and the one way every page
+ * shows it (`#connection` in the header, site-header.js). While the browser
  * is offline, a connection that is not live says "Offline", not
  * "Connecting…" or a countdown.
  */
 
-import { clock } from './dispatch-format.js';
+import { setAttr, setText } from './dom.js';
+import { clockTime } from './format.js';
+import { BADGE_ICONS, setIcon } from './icons.js';
 
 /**
  * @typedef {object} Badge
@@ -24,7 +27,7 @@ import { clock } from './dispatch-format.js';
 export function badgeFor(state, context = {}) {
   const now = context.now ?? Date.now();
   if (context.final) return { tone: 'final', text: 'Final – this order is complete' };
-  const since = context.lastUpdated ? ` – showing data from ${clock(context.lastUpdated)}` : '';
+  const since = context.lastUpdated ? ` – showing data from ${clockTime(context.lastUpdated, { now })}` : '';
   const offline = context.online === false || ('reason' in state && state.reason === 'offline');
   if (state.status === 'closed' && state.reason === 'session_expired') return { tone: 'offline', text: 'Session expired' };
   if (offline && state.status !== 'live' && state.status !== 'degraded') return { tone: 'offline', text: `Offline${since}` };
@@ -52,3 +55,16 @@ function label(transport) {
   return { sse: 'streaming', 'long-poll': 'long polling', polling: 'polling', websocket: 'live' }[transport] ?? transport;
 }
 
+
+/**
+ * Shows `badge` in `node` (the header's `#connection`), writing only what
+ * changed; styled by app.css `.badge--{tone}`.
+ * @param {HTMLElement} node
+ * @param {Badge} badge
+ */
+export function showBadge(node, badge) {
+  setAttr(node, 'data-tone', badge.tone);
+  setAttr(node, 'class', `badge badge--${badge.tone}`);
+  setIcon(node, BADGE_ICONS[badge.tone] ?? 'dot', `icon badge__icon${badge.tone === 'connecting' ? ' icon--spin' : ''}`);
+  setText(node.querySelector('.badge__text'), badge.text);
+}

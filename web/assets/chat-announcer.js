@@ -7,7 +7,7 @@
  * settled.
  */
 
-import { h } from './track-dom.js';
+import { h } from './dom.js';
 
 /** @typedef {import('/sdk/index.js').ChatMessage} ChatMessage */
 /** @typedef {import('./chat-people.js').Namer} Namer */

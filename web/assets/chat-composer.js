@@ -5,8 +5,8 @@
  * limit, and the others are told while you type.
  */
 
-import { sendIcon } from './chat-icons.js';
-import { h, setAttr, setText } from './track-dom.js';
+import { h, setAttr, setText } from './dom.js';
+import { icon } from './icons.js';
 
 /** @typedef {import('/sdk/index.js').TrackwireClient} TrackwireClient */
 
@@ -37,21 +37,22 @@ export function createComposer({ uid, client, orderId, canSend, onSend }) {
     })
   );
   const send = /** @type {HTMLButtonElement} */ (
-    h('button', { type: 'submit', class: 'btn btn--primary chat__send', disabled: true }, [
-      sendIcon(),
+    h(
+      'button',
+      { type: 'submit', class: 'btn btn--primary chat__send', disabled: true },
+      icon('send', 'icon chat__send-icon'),
       h('span', { class: 'chat__send-label', text: 'Send' }),
-    ])
+    )
   );
   const count = h('span', { id: `${uid}-count`, class: 'field__count chat__count' });
   const form = /** @type {HTMLFormElement} */ (
-    h('form', { class: 'chat__form', novalidate: true }, [
+    h(
+      'form',
+      { class: 'chat__form', novalidate: true },
       h('label', { for: `${uid}-input`, class: 'visually-hidden', text: 'Message' }),
-      h('div', { class: 'chat__compose' }, [input, send]),
-      h('p', { class: 'chat__hint' }, [
-        h('span', { id: `${uid}-hint`, text: 'Enter to send, Shift+Enter for a new line.' }),
-        count,
-      ]),
-    ])
+      h('div', { class: 'chat__compose' }, input, send),
+      h('p', { class: 'chat__hint' }, h('span', { id: `${uid}-hint`, text: 'Enter to send, Shift+Enter for a new line.' }), count),
+    )
   );
 
   form.addEventListener('submit', (event) => {

@@ -8,7 +8,7 @@
  * offers to jump.
  */
 
-import { h, setText, show } from './track-dom.js';
+import { h, setText, show } from './dom.js';
 
 /** How many pixels from the bottom still count as "at the bottom". */
 const BOTTOM_SLACK = 32;
@@ -43,9 +43,11 @@ export function createLog({ uid, onEndChange, keepFocus }) {
       'aria-describedby': `${uid}-presence`,
       tabindex: '0',
     },
-    [empty, list, sentinel],
+    empty,
+    list,
+    sentinel,
   );
-  const element = h('div', { class: 'chat__log-wrap' }, [log, jump]);
+  const element = h('div', { class: 'chat__log-wrap' }, log, jump);
 
   /** @type {Map<string, HTMLElement>} */
   const rows = new Map();

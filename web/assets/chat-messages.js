@@ -6,10 +6,10 @@
  * under your last message.
  */
 
-import { statusIcon } from './chat-icons.js';
 import { seenBy } from './chat-reads.js';
-import { h } from './track-dom.js';
-import { clockTime } from './track-format.js';
+import { h } from './dom.js';
+import { clockTime } from './format.js';
+import { icon } from './icons.js';
 
 /** @typedef {import('/sdk/index.js').ChatMessage} ChatMessage */
 /** @typedef {import('./chat-log.js').Row} Row */
@@ -20,6 +20,12 @@ import { clockTime } from './track-format.js';
 
 /** Messages from one sender within this long are grouped under one name. */
 const GROUP_MS = 5 * 60000;
+
+/**
+ * The icon beside a message's status line, by its state (else a check: sent).
+ * @type {Record<string, import('./icons.js').IconName>}
+ */
+const STATUS_ICON = { sending: 'clock', failed: 'alert', seen: 'check-double' };
 
 /**
  * The rows the log should show, in order.
@@ -121,15 +127,14 @@ export function emptyLogText(loading, me) {
 function messageRow({ own, person, text, at, continued, state, status, seq }) {
   const time = h('time', { class: 'chat__time', datetime: at, text: clockTime(at) });
   const meta = own
-    ? h('p', { class: continued ? 'chat__meta visually-hidden' : 'chat__meta' }, [
-        h('span', { class: 'chat__who', text: 'You' }),
-        time,
-      ])
-    : h('p', { class: continued ? 'chat__meta visually-hidden' : 'chat__meta' }, [
+    ? h('p', { class: continued ? 'chat__meta visually-hidden' : 'chat__meta' }, h('span', { class: 'chat__who', text: 'You' }), time)
+    : h(
+        'p',
+        { class: continued ? 'chat__meta visually-hidden' : 'chat__meta' },
         h('span', { class: 'chat__who', text: person?.name ?? person?.label ?? 'Support' }),
         person?.name ? h('span', { class: 'chat__role', text: person.label }) : null,
         time,
-      ]);
+      );
   const row = h(
     'li',
     {
@@ -138,11 +143,17 @@ function messageRow({ own, person, text, at, continued, state, status, seq }) {
       'data-seq': seq === undefined ? null : String(seq),
       'data-role': person?.role ?? null,
     },
-    [meta, h('p', { class: 'chat__bubble', text })],
+    meta,
+    h('p', { class: 'chat__bubble', text }),
   );
   if (status) {
     row.append(
-      h('p', { class: `chat__status chat__status--${state}` }, [statusIcon(state), h('span', { text: status })]),
+      h(
+        'p',
+        { class: `chat__status chat__status--${state}` },
+        icon(STATUS_ICON[state] ?? 'check', 'icon chat__status-icon'),
+        h('span', { text: status }),
+      ),
     );
   }
   return row;

@@ -24,8 +24,6 @@
 
 /** @typedef {(subject: string | undefined) => Person} Namer */
 
-export const STAFF = new Set(['dispatcher', 'admin', 'service']);
-
 /** @type {Record<string, string>} */
 const ROLE_LABELS = {
   customer: 'Customer',

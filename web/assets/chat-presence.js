@@ -6,7 +6,7 @@
  */
 
 import { shortName } from './chat-people.js';
-import { h, setAttr } from './track-dom.js';
+import { h, setAttr } from './dom.js';
 
 /** @typedef {import('/sdk/index.js').Member} Member */
 /** @typedef {import('./chat-people.js').Me} Me */
@@ -72,5 +72,5 @@ export function createTypingLine(me) {
 }
 
 function typingDots() {
-  return h('span', { class: 'chat__dots', 'aria-hidden': 'true' }, [h('span'), h('span'), h('span')]);
+  return h('span', { class: 'chat__dots', 'aria-hidden': 'true' }, h('span'), h('span'), h('span'));
 }

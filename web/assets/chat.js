@@ -42,14 +42,15 @@
 import { createMessageAnnouncer } from './chat-announcer.js';
 import { createComposer } from './chat-composer.js';
 import { createHistory } from './chat-history.js';
-import { infoIcon } from './chat-icons.js';
 import { createLog } from './chat-log.js';
 import { emptyLogText, messageRows } from './chat-messages.js';
 import { createOutgoing } from './chat-outgoing.js';
-import { STAFF, personNamer } from './chat-people.js';
+import { personNamer } from './chat-people.js';
 import { createPresenceLine, createTypingLine } from './chat-presence.js';
 import { createReadMarker, mergeReads } from './chat-reads.js';
-import { h, setAttr, show } from './track-dom.js';
+import { h, setAttr, show } from './dom.js';
+import { icon } from './icons.js';
+import { STAFF } from './labels.js';
 
 export { MAX_LENGTH } from './chat-composer.js';
 export { sendErrorText } from './chat-outgoing.js';
@@ -112,14 +113,16 @@ export function mountChat(container, { client, orderId, me, fetch }) {
       root.dataset.settled = 'true';
     },
   });
-  const root = h('div', { class: 'chat', 'data-chat-state': 'loading' }, [
+  const root = h(
+    'div',
+    { class: 'chat', 'data-chat-state': 'loading' },
     presence.element,
     log.element,
     typingLine.element,
     composer.form,
     unavailable,
     announcer.element,
-  ]);
+  );
   container.replaceChildren(root);
 
   const chatWatch = client.watch(`chat:${orderId}`, schedule);
@@ -222,8 +225,8 @@ export function mountChat(container, { client, orderId, me, fetch }) {
     if (unavailable.dataset.key === key) return;
     unavailable.dataset.key = key;
     unavailable.replaceChildren(
-      infoIcon(),
-      h('div', {}, [h('p', { class: 'chat__unavailable-title', text: title }), h('p', { text })]),
+      icon('info', 'icon chat__unavailable-icon'),
+      h('div', {}, h('p', { class: 'chat__unavailable-title', text: title }), h('p', { text })),
     );
   }
 

@@ -15,17 +15,11 @@
  */
 
 import { DEVELOPMENT_IDENTITY, mountChat } from '/assets/chat.js';
-import {
-  FINAL,
-  STATUS_LABEL,
-  clock,
-  flagChip,
-  h,
-  icon,
-  partyName,
-  relative,
-  statusChip,
-} from '/assets/dispatch-format.js';
+import { flagChip, statusChip } from '/assets/chips.js';
+import { h } from '/assets/dom.js';
+import { clockTime, etaText, partyName } from '/assets/format.js';
+import { icon } from '/assets/icons.js';
+import { FINAL, statusLabel } from '/assets/labels.js';
 import { apiFetch, currentPersona } from '/assets/session.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
@@ -145,11 +139,12 @@ export class DetailPanel {
  */
 function sections(v, own, historyStatus, historyError) {
   const final = FINAL.has(v.status);
+  const eta = final ? null : etaText(v.eta);
   /** @type {Section[]} */
   const list = [];
   list.push({
     key: 'status',
-    sig: `${v.status}|${v.eta}|${final}`,
+    sig: `${v.status}|${eta?.time}|${eta?.relative}|${final}`,
     build: () =>
       h(
         'div',
@@ -159,9 +154,9 @@ function sections(v, own, historyStatus, historyError) {
           'span',
           { class: 'detail-eta' },
           final
-            ? `${STATUS_LABEL[v.status]} ${clock(v.updatedAt)}`
-            : v.eta
-              ? h('span', {}, 'ETA ', h('strong', { text: clock(v.eta) }), ` (${relative(v.eta)})`)
+            ? `${statusLabel(v.status)} ${clockTime(v.updatedAt)}`
+            : eta
+              ? h('span', {}, 'ETA ', h('strong', { text: eta.time }), ` (${eta.relative})`)
               : 'No ETA yet',
         ),
       ),
@@ -175,10 +170,10 @@ function sections(v, own, historyStatus, historyError) {
           'div',
           { class: 'detail-alerts' },
           v.delay
-            ? h('p', { class: 'alert', dataset: { flag: 'delayed' } }, flagChip('delayed', 'Delayed'), h('span', { text: `${v.delay.reason}${v.delay.since ? ` · since ${clock(v.delay.since)}` : ''}` }))
+            ? h('p', { class: 'alert', dataset: { flag: 'delayed' } }, flagChip('delayed'), h('span', { text: `${v.delay.reason}${v.delay.since ? ` · since ${clockTime(v.delay.since)}` : ''}` }))
             : '',
           v.lastFailure && !final
-            ? h('p', { class: 'alert', dataset: { flag: 'failed' } }, flagChip('failed', 'Failed attempt'), h('span', { text: v.lastFailure }))
+            ? h('p', { class: 'alert', dataset: { flag: 'failed' } }, flagChip('delivery_failed'), h('span', { text: v.lastFailure }))
             : '',
         ),
   });
@@ -300,15 +295,15 @@ function historyItem(e) {
       kind = 'status';
       break;
     case 'status_changed':
-      text = STATUS_LABEL[e.status ?? ''] ?? String(e.status);
+      text = statusLabel(String(e.status));
       if (e.reason) text += ` – ${e.reason}`;
       kind = 'status';
       break;
     case 'eta_changed':
-      text = `ETA changed to ${clock(e.eta)}`;
+      text = `ETA changed to ${clockTime(e.eta)}`;
       break;
     case 'delayed':
-      text = `Delayed: ${e.reason ?? ''}${e.eta ? ` (new ETA ${clock(e.eta)})` : ''}`;
+      text = `Delayed: ${e.reason ?? ''}${e.eta ? ` (new ETA ${clockTime(e.eta)})` : ''}`;
       kind = 'warning';
       break;
     case 'delivery_failed':
@@ -327,7 +322,7 @@ function historyItem(e) {
   return h(
     'li',
     { dataset: { kind }, class: e.ignored ? 'ignored' : undefined },
-    h('time', { datetime: e.at || undefined, text: clock(e.at) }),
+    h('time', { datetime: e.at || undefined, text: clockTime(e.at) }),
     h('span', { text }),
     e.ignored ? h('span', { class: 'muted', text: ' (not applied)' }) : '',
   );

@@ -6,7 +6,9 @@
  * the page (`query()`), so a reload or a shared link shows the same view.
  */
 
-import { FINAL, STATUSES, STATUS_LABEL, h, partyName } from '/assets/dispatch-format.js';
+import { h } from '/assets/dom.js';
+import { partyName } from '/assets/format.js';
+import { FINAL, STATUSES, statusLabel } from '/assets/labels.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
 
@@ -79,7 +81,7 @@ export function mountFilters(els, query, hooks) {
   /** @type {Map<string, HTMLButtonElement>} */
   const statusButtons = new Map();
   for (const key of ['all', 'active', ...STATUSES]) {
-    const label = key === 'all' ? 'All' : key === 'active' ? 'Active' : STATUS_LABEL[key];
+    const label = key === 'all' ? 'All' : key === 'active' ? 'Active' : statusLabel(key);
     const button = /** @type {HTMLButtonElement} */ (
       h(
         'button',

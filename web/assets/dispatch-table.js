@@ -14,7 +14,10 @@
  * table says how many rows it has (`aria-rowcount`), each row its place.
  */
 
-import { FINAL, clock, flagChip, h, itemsSummary, partyName, statusChip } from '/assets/dispatch-format.js';
+import { flagChip, statusChip } from '/assets/chips.js';
+import { h } from '/assets/dom.js';
+import { clockTime, etaText, itemsSummary, partyName } from '/assets/format.js';
+import { FINAL } from '/assets/labels.js';
 import { windowRows } from '/assets/dispatch-window.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
@@ -348,8 +351,8 @@ export class OrderTable {
     set('status', `${v.status}|${v.delay?.reason ?? ''}|${v.lastFailure ?? ''}`, () => {
       row.cells.status.replaceChildren(
         statusChip(v.status),
-        v.delay ? flagChip('delayed', 'Delayed', v.delay.reason) : '',
-        v.lastFailure && !final ? flagChip('failed', 'Failed attempt', v.lastFailure) : '',
+        v.delay ? flagChip('delayed', v.delay.reason) : '',
+        v.lastFailure && !final ? flagChip('delivery_failed', v.lastFailure) : '',
       );
     });
     set('customer', `${partyName(v.customer)}|${v.address}`, () => {
@@ -365,7 +368,7 @@ export class OrderTable {
           : h('span', { class: 'cell-none', text: final ? '—' : 'Unassigned' }),
       );
     });
-    const eta = final ? '' : clock(v.eta);
+    const eta = final ? '' : etaText(v.eta)?.time ?? '';
     set('eta', `${eta}|${final ? v.status : ''}`, () => {
       row.cells.eta.replaceChildren(
         final
@@ -373,7 +376,7 @@ export class OrderTable {
           : h('time', { datetime: v.eta ?? undefined, text: eta || '—' }),
       );
     });
-    const updated = clock(v.updatedAt ?? v.lastUpdated);
+    const updated = clockTime(v.updatedAt ?? v.lastUpdated);
     set('updated', updated, () => {
       row.cells.updated.replaceChildren(h('time', { datetime: v.updatedAt ?? undefined, text: updated || '—' }));
     });

@@ -13,44 +13,43 @@
  * the same view.
  */
 
-import { badgeFor } from '/assets/badge.js';
+import { badgeFor, showBadge } from '/assets/badge.js';
 import { createConnectionAnnouncer } from '/assets/connection-announcer.js';
-import { currentPersona, sdk } from '/assets/session.js';
-import { FINAL, STATUSES, h, showBadge } from '/assets/dispatch-format.js';
-import { mountFilters } from '/assets/dispatch-filters.js';
-import { ROLE_LABEL, mountSession } from '/assets/dispatch-header.js';
-import { OrderTable } from '/assets/dispatch-table.js';
 import { DetailPanel } from '/assets/dispatch-detail.js';
+import { mountFilters } from '/assets/dispatch-filters.js';
+import { OrderTable } from '/assets/dispatch-table.js';
+import { byId, h } from '/assets/dom.js';
+import { paintIcons } from '/assets/icons.js';
+import { FINAL, STAFF, STATUSES, roleName } from '/assets/labels.js';
+import { currentPersona, sdk } from '/assets/session.js';
+import { mountHeader } from '/assets/site-header.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
 
 const MIN_RENDER_INTERVAL_MS = 250;
 const SUMMARY_ANNOUNCE_MS = 5000;
-const STAFF = new Set(['dispatcher', 'admin', 'service']);
 /** Below this width the detail panel covers the list. */
 const narrow = window.matchMedia('(max-width: 900px)');
 
-/** @param {string} id */
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+mountHeader('dispatch', { badge: true });
+paintIcons();
 
 const els = {
-  conn: $('conn'),
-  summary: $('summary'),
-  problem: $('feed-problem'),
-  statusFilter: $('status-filter'),
-  search: /** @type {HTMLInputElement} */ ($('search')),
-  courier: /** @type {HTMLSelectElement} */ ($('courier-filter')),
-  delayed: /** @type {HTMLInputElement} */ ($('delayed-filter')),
-  delayedCount: $('delayed-count'),
-  clear: $('clear-filters'),
-  shown: $('shown'),
-  rows: /** @type {HTMLTableSectionElement} */ ($('rows')),
-  tableState: $('table-state'),
-  detail: $('detail'),
-  announcer: $('announcer'),
+  conn: byId('connection'),
+  summary: byId('summary'),
+  problem: byId('feed-problem'),
+  statusFilter: byId('status-filter'),
+  search: /** @type {HTMLInputElement} */ (byId('search')),
+  courier: /** @type {HTMLSelectElement} */ (byId('courier-filter')),
+  delayed: /** @type {HTMLInputElement} */ (byId('delayed-filter')),
+  delayedCount: byId('delayed-count'),
+  clear: byId('clear-filters'),
+  shown: byId('shown'),
+  rows: /** @type {HTMLTableSectionElement} */ (byId('rows')),
+  tableState: byId('table-state'),
+  detail: byId('detail'),
+  announcer: byId('announcer'),
 };
-
-mountSession($('session'));
 
 /** What the page shows, and where the rendering stands (tests read it). */
 const debug = { renders: 0, rowsUpdated: 0 };
@@ -112,6 +111,8 @@ function start() {
     updateBadge();
     schedule();
   });
+  // The open order's ETA says how far off it is ("in 12 min"): keep that current.
+  setInterval(() => selected && schedule(), 30000);
 
   /** @type {Map<string, OrderView> | null} */
   let lastOrders = null;
@@ -363,10 +364,10 @@ if (persona && !STAFF.has(persona.role)) {
   // A customer or a courier: the feed is not theirs (docs/security.md).
   showProblem(
     'The order feed is for staff.',
-    `You are logged in as ${persona.name} (${(ROLE_LABEL[persona.role] ?? persona.role).toLowerCase()}). Log in as the dispatcher to see every order.`,
+    `You are logged in as ${persona.name} (${roleName(persona.role).toLowerCase()}). Log in as the dispatcher to see every order.`,
   );
   els.conn.hidden = true;
-  $('board').hidden = true;
+  byId('board').hidden = true;
   /** @type {HTMLElement} */ (document.querySelector('.filters')).hidden = true;
   els.summary.textContent = 'Not available for this account.';
 } else {

@@ -5,28 +5,29 @@
  * pages. Refreshed on demand and when the tab comes back into view.
  */
 
+import { statusChip } from '/assets/chips.js';
+import { byId, h } from '/assets/dom.js';
+import { itemsSummary, partyName } from '/assets/format.js';
+import { icon, paintIcons } from '/assets/icons.js';
 import { apiFetch, currentPersona } from '/assets/session.js';
-import { h, icon, itemsSummary, partyName, statusChip } from '/assets/dispatch-format.js';
-import { mountSession } from '/assets/dispatch-header.js';
+import { mountHeader } from '/assets/site-header.js';
 
-/** @param {string} id */
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+mountHeader('orders');
+paintIcons();
 
-const list = $('orders');
-const more = $('more');
-const moreButton = /** @type {HTMLButtonElement} */ ($('more-button'));
-const refresh = /** @type {HTMLButtonElement} */ ($('refresh'));
-const status = $('orders-status');
-
-mountSession($('session'));
+const list = byId('orders');
+const more = byId('more');
+const moreButton = /** @type {HTMLButtonElement} */ (byId('more-button'));
+const refresh = /** @type {HTMLButtonElement} */ (byId('refresh'));
+const status = byId('orders-status');
 
 const persona = currentPersona();
 if (persona && persona.role === 'customer') {
-  $('orders-title').textContent = 'Your orders';
-  $('orders-note').textContent = `The orders of ${persona.name}, newest first.`;
+  byId('orders-title').textContent = 'Your orders';
+  byId('orders-note').textContent = `The orders of ${persona.name}, newest first.`;
 } else if (persona && persona.role === 'courier') {
-  $('orders-title').textContent = 'Your deliveries';
-  $('orders-note').textContent = `The orders assigned to ${persona.name}, newest first.`;
+  byId('orders-title').textContent = 'Your deliveries';
+  byId('orders-note').textContent = `The orders assigned to ${persona.name}, newest first.`;
 }
 
 /** @type {string | undefined} */

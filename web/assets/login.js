@@ -14,23 +14,22 @@
  * demo feature.
  */
 
+import { byId, h } from '/assets/dom.js';
+import { initials } from '/assets/format.js';
+import { icon } from '/assets/icons.js';
+import { STAFF, roleName } from '/assets/labels.js';
 import { apiFetch, currentPersona, listPersonas, setPersona } from '/assets/session.js';
-import { h, icon } from '/assets/dispatch-format.js';
-import { ROLE_LABEL, mountSession } from '/assets/dispatch-header.js';
+import { mountHeader } from '/assets/site-header.js';
 
 /** @typedef {import('/assets/session.js').Persona} Persona */
 
-const STAFF = new Set(['dispatcher', 'admin', 'service']);
 /** At most this many pages of a person's orders are read to find the first. */
 const MAX_PAGES = 20;
 
-/** @param {string} id */
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const list = byId('personas');
+const status = byId('login-status');
 
-const list = $('personas');
-const status = $('login-status');
-
-mountSession($('session'), { loginPage: true });
+mountHeader('login');
 
 /**
  * Where `persona` starts (they are already stored as the current persona,
@@ -79,16 +78,6 @@ function orderNamedIn(text) {
   return /\b[A-Z]{1,8}-\d+\b/.exec(text ?? '')?.[0] ?? null;
 }
 
-/** @param {string} name */
-function initials(name) {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((part) => part[0].toUpperCase())
-    .join('');
-}
-
 /**
  * @param {Persona} persona
  */
@@ -131,15 +120,15 @@ async function start() {
   list.setAttribute('aria-busy', 'false');
   if (!Array.isArray(personas) || personas.length === 0) {
     list.hidden = true;
-    $('not-demo').hidden = false;
+    byId('not-demo').hidden = false;
     return;
   }
-  $('demo-note').hidden = false;
+  byId('demo-note').hidden = false;
   const current = currentPersona();
   list.replaceChildren(
     ...personas.map((persona) => {
       const isCurrent = current?.subject === persona.subject;
-      const role = ROLE_LABEL[persona.role] ?? persona.role;
+      const role = roleName(persona.role);
       const titleId = `persona-${persona.subject}`;
       const button = /** @type {HTMLButtonElement} */ (
         h(
@@ -171,7 +160,7 @@ async function start() {
           'div',
           { class: 'persona-foot' },
           button,
-          isCurrent ? h('span', { class: 'persona-current' }, icon('confirmed'), 'Logged in now') : '',
+          isCurrent ? h('span', { class: 'persona-current' }, icon('check-circle'), 'Logged in now') : '',
         ),
       );
     }),

@@ -13,7 +13,8 @@
  * then says whether it is still possible).
  */
 
-import { byId, hasFocus, icon, setAttr, setIcon, setText, show } from './track-dom.js';
+import { byId, hasFocus, setAttr, setText, show } from './dom.js';
+import { icon, setIcon } from './icons.js';
 import { refusalText } from './track-format.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */

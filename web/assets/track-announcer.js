@@ -14,7 +14,7 @@
  * The region's `data-ready` says when the baseline is set.
  */
 
-import { statusLabel, WARNING_LABELS } from './track-format.js';
+import { statusLabel, warningLabel } from './labels.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
 
@@ -57,7 +57,7 @@ export function announcementFor(before, after) {
   const parts = [];
   if (after.status !== before.status) parts.push(`Order status: ${statusLabel(after.status)}.`);
   if (after.warningSeq > before.warningSeq && after.warningActive) {
-    const label = WARNING_LABELS[after.warningType] ?? after.warningType;
+    const label = warningLabel(after.warningType);
     parts.push(after.warningReason ? `${label}: ${after.warningReason}.` : `${label}.`);
   }
   return parts.join(' ');

@@ -1,32 +1,9 @@
 // @ts-check
 /**
- * The words and times of the tracking page: human labels for statuses and
- * warnings, what a refused action means for the customer, and short,
- * local clock times.
+ * The tracking page's own words: the sentence under a status's headline,
+ * and what a refused action means for the customer. The words every page
+ * shares are in labels.js, times in format.js.
  */
-
-/** @type {Record<string, string>} */
-export const STATUS_LABELS = {
-  placed: 'Order placed',
-  confirmed: 'Confirmed',
-  preparing: 'Being prepared',
-  shipped: 'Shipped',
-  out_for_delivery: 'Out for delivery',
-  delivered: 'Delivered',
-  cancelled: 'Cancelled',
-  returned: 'Returned',
-};
-
-/** @param {string} status */
-export function statusLabel(status) {
-  return STATUS_LABELS[status] ?? status.replace(/_/g, ' ');
-}
-
-/** @type {Record<string, string>} */
-export const WARNING_LABELS = {
-  delayed: 'Delayed',
-  delivery_failed: 'Delivery attempt failed',
-};
 
 /**
  * The sentence under the headline.
@@ -85,73 +62,4 @@ export function refusalText(action, code, message) {
     default:
       return message || (code ? `The server refused it (${code}).` : 'The server refused it.');
   }
-}
-
-/**
- * ms since 1970, or null.
- * @param {string | number | null | undefined} value RFC 3339 or ms
- */
-export function toMs(value) {
-  if (value === null || value === undefined || value === '') return null;
-  const ms = typeof value === 'number' ? value : Date.parse(value);
-  return Number.isFinite(ms) ? ms : null;
-}
-
-/** @param {Date} a @param {Date} b */
-function sameDay(a, b) {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-}
-
-/**
- * "19:42", or "Sun 22 Nov, 19:42" when not today.
- * @param {string | number | null | undefined} value
- * @param {{ now?: number, seconds?: boolean }} [options]
- */
-export function clockTime(value, { now = Date.now(), seconds = false } = {}) {
-  const ms = toMs(value);
-  if (ms === null) return '';
-  const date = new Date(ms);
-  /** @type {Intl.DateTimeFormatOptions} */
-  const time = { hour: '2-digit', minute: '2-digit' };
-  if (seconds) time.second = '2-digit';
-  const clock = date.toLocaleTimeString([], time);
-  if (sameDay(date, new Date(now))) return clock;
-  const day = date.toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' });
-  return `${day}, ${clock}`;
-}
-
-/**
- * "in 12 min", "in 1 h 5 min", "now", "12 min ago".
- * @param {number} ms
- * @param {number} [now]
- */
-export function relativeTime(ms, now = Date.now()) {
-  const minutes = Math.round((ms - now) / 60000);
-  if (minutes === 0) return 'now';
-  const abs = Math.abs(minutes);
-  const span = abs < 60 ? `${abs} min` : `${Math.floor(abs / 60)} h${abs % 60 ? ` ${abs % 60} min` : ''}`;
-  return minutes > 0 ? `in ${span}` : `${span} ago`;
-}
-
-/**
- * "just now", "12 s ago", "3 min ago", or the clock time past an hour.
- * @param {number} ms
- * @param {number} [now]
- */
-export function agoText(ms, now = Date.now()) {
-  const seconds = Math.max(0, Math.round((now - ms) / 1000));
-  if (seconds < 5) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  return `at ${clockTime(ms, { now })}`;
-}
-
-/**
- * Initials for an avatar: "Max Mustermann" → "MM".
- * @param {string} name
- */
-export function initials(name) {
-  const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? [parts[0], parts[parts.length - 1]] : parts;
-  return letters.map((p) => p[0]?.toUpperCase() ?? '').join('') || '?';
 }

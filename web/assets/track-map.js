@@ -12,7 +12,7 @@
  * only then.
  */
 
-import { svgEl } from './track-dom.js';
+import { svgEl } from './dom.js';
 
 /** Metres per degree of latitude. */
 const M_PER_DEG = 111_320;

@@ -6,8 +6,10 @@
  * only when what it shows changed (it holds nothing focusable).
  */
 
-import { h, icon } from './track-dom.js';
-import { clockTime, statusLabel, WARNING_LABELS } from './track-format.js';
+import { h } from './dom.js';
+import { clockTime } from './format.js';
+import { STATUS_ICONS, icon } from './icons.js';
+import { statusLabel, warningLabel } from './labels.js';
 
 /** @typedef {import('/sdk/index.js').TimelineStep} TimelineStep */
 
@@ -20,7 +22,7 @@ import { clockTime, statusLabel, WARNING_LABELS } from './track-format.js';
  * @property {string} label
  * @property {string} stateText what a screen reader hears after the label
  * @property {string} tag a visible tag ('' for none)
- * @property {import('./track-dom.js').IconName} icon
+ * @property {import('./icons.js').IconName} icon
  * @property {string} time
  * @property {string} datetime
  * @property {string} reason
@@ -60,7 +62,7 @@ function row(step, i, pendingStatus) {
       kind: 'warning',
       status: step.type,
       state: active ? 'active' : 'resolved',
-      label: WARNING_LABELS[step.type] ?? step.type,
+      label: warningLabel(step.type),
       stateText: active ? 'warning, still in effect' : 'warning, resolved',
       tag: '',
       icon: 'alert',
@@ -79,7 +81,7 @@ function row(step, i, pendingStatus) {
       label: statusLabel(step.status),
       stateText: pending ? 'waiting for confirmation' : 'final',
       tag: pending ? 'Waiting for confirmation' : 'Final',
-      icon: pending ? 'clock' : step.status === 'returned' ? 'return' : 'x',
+      icon: pending ? 'clock' : STATUS_ICONS[step.status],
       time,
       datetime: at,
       reason: step.reason ?? '',
@@ -126,21 +128,22 @@ function rowElement(row) {
       'data-state': row.state,
       'aria-current': row.kind !== 'warning' && current ? 'step' : null,
     },
-    [
-      h('span', { class: 'timeline__marker', 'aria-hidden': 'true' }, [
-        row.kind === 'step' && row.state === 'pending' ? null : icon(row.icon, 'icon timeline__icon'),
-      ]),
-      h('div', { class: 'timeline__body' }, [
-        h('div', { class: 'timeline__head' }, [
-          h('span', { class: 'timeline__label' }, [
-            row.label,
-            h('span', { class: 'visually-hidden', text: ` (${row.stateText})` }),
-          ]),
-          row.tag ? h('span', { class: `tag tag--${row.state}`, 'aria-hidden': 'true', text: row.tag }) : null,
-          row.time ? h('time', { class: 'timeline__time', datetime: row.datetime, text: row.time }) : null,
-        ]),
-        row.reason ? h('p', { class: 'timeline__reason', text: row.reason }) : null,
-      ]),
-    ],
+    h(
+      'span',
+      { class: 'timeline__marker', 'aria-hidden': 'true' },
+      row.kind === 'step' && row.state === 'pending' ? null : icon(row.icon, 'icon timeline__icon'),
+    ),
+    h(
+      'div',
+      { class: 'timeline__body' },
+      h(
+        'div',
+        { class: 'timeline__head' },
+        h('span', { class: 'timeline__label' }, row.label, h('span', { class: 'visually-hidden', text: ` (${row.stateText})` })),
+        row.tag ? h('span', { class: `tag tag--${row.state}`, 'aria-hidden': 'true', text: row.tag }) : null,
+        row.time ? h('time', { class: 'timeline__time', datetime: row.datetime, text: row.time }) : null,
+      ),
+      row.reason ? h('p', { class: 'timeline__reason', text: row.reason }) : null,
+    ),
   );
 }

@@ -9,35 +9,25 @@
  */
 
 import { MAIN_PATH, timelineSteps } from '/sdk/index.js';
-import { badgeFor } from './badge.js';
+import { badgeFor, showBadge } from './badge.js';
 import { DEVELOPMENT_IDENTITY, mountChat } from './chat.js';
 import { createConnectionAnnouncer } from './connection-announcer.js';
+import { byId, h, setAttr, setText, show } from './dom.js';
+import { agoText, clockTime, etaText, initials, toMs } from './format.js';
+import { STATUS_ICONS, paintIcons, setIcon } from './icons.js';
+import { statusLabel } from './labels.js';
 import { apiFetch, currentPersona, sdk } from './session.js';
+import { mountHeader } from './site-header.js';
 import { createActions } from './track-actions.js';
 import { createAnnouncer } from './track-announcer.js';
-import { byId, h, setAttr, setIcon, setText, show } from './track-dom.js';
-import { agoText, clockTime, initials, relativeTime, statusDescription, statusLabel, toMs } from './track-format.js';
+import { statusDescription } from './track-format.js';
 import { createMap } from './track-map.js';
 import { renderTimeline, timelineRows } from './track-timeline.js';
 
 /** @typedef {import('/sdk/index.js').OrderView} OrderView */
-/** @typedef {import('./track-dom.js').IconName} IconName */
 
-
-/** @type {Record<string, IconName>} */
-const STATUS_ICONS = {
-  placed: 'note',
-  confirmed: 'check',
-  preparing: 'bag',
-  shipped: 'scooter',
-  out_for_delivery: 'scooter',
-  delivered: 'check',
-  cancelled: 'x',
-  returned: 'return',
-};
-
-/** @type {Record<string, IconName>} */
-const BADGE_ICONS = { live: 'dot', degraded: 'dot', connecting: 'spinner', offline: 'offline', final: 'lock' };
+mountHeader('track', { badge: true });
+paintIcons();
 
 const orderId = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop() ?? '');
 const client = sdk();
@@ -68,10 +58,6 @@ let chat = null;
 document.title = `Order ${orderId} – Trackwire`;
 setText(byId('order-id'), orderId);
 const persona = currentPersona();
-if (persona) {
-  setText(byId('persona-name'), persona.name || persona.subject);
-  show(byId('persona'), true);
-}
 
 const watch = orderId ? client.watchOrder(orderId, schedule) : null;
 // The chat panel comes once the order is shown; its topic is watched from
@@ -172,11 +158,7 @@ function renderProblem(code) {
 function renderBadge(state, server, now) {
   const badge = badgeFor(state, { lastUpdated: lastLiveAt || server.lastUpdated, final: server.final, now, online: navigator.onLine });
   connection.observe(badge.tone);
-  const node = byId('connection');
-  setAttr(node, 'data-tone', badge.tone);
-  setAttr(node, 'class', `badge badge--${badge.tone}`);
-  setIcon(node, BADGE_ICONS[badge.tone] ?? 'dot', `icon badge__icon${badge.tone === 'connecting' ? ' icon--spin' : ''}`);
-  setText(node.querySelector('.badge__text'), badge.text);
+  showBadge(byId('connection'), badge);
 }
 
 /**
@@ -189,7 +171,7 @@ function renderHero(shown, server, now) {
   const status = shown.status;
   const hero = byId('hero');
   setAttr(hero, 'data-status', cancelling ? 'cancelling' : status);
-  setIcon(byId('status-icon'), cancelling ? 'clock' : STATUS_ICONS[status] ?? 'dot', 'icon status-icon__svg');
+  setIcon(byId('status-icon'), cancelling ? 'clock' : STATUS_ICONS[status], 'icon status-icon__svg');
   setText(byId('status-headline'), cancelling ? 'Cancelling…' : statusLabel(status));
   const title = `${cancelling ? 'Cancelling…' : statusLabel(status)} · Order ${orderId} – Trackwire`;
   if (document.title !== title) document.title = title;
@@ -203,7 +185,7 @@ function renderHero(shown, server, now) {
 
   // The ETA, or when it was delivered.
   const deliveredAt = steps.find((s) => s.kind === 'step' && s.status === 'delivered')?.at;
-  const eta = toMs(server.eta);
+  const eta = etaText(server.eta, now);
   const etaBlock = byId('eta');
   if (server.status === 'delivered') {
     show(etaBlock, Boolean(deliveredAt));
@@ -213,8 +195,8 @@ function renderHero(shown, server, now) {
   } else {
     show(etaBlock, !server.final && !cancelling && eta !== null);
     setText(byId('eta-label'), server.delay ? 'New estimated arrival' : 'Estimated arrival');
-    setText(byId('eta-time'), eta === null ? '' : clockTime(eta, { now }));
-    setText(byId('eta-relative'), eta === null ? '' : eta < now ? `expected ${relativeTime(eta, now)}` : relativeTime(eta, now));
+    setText(byId('eta-time'), eta?.time ?? '');
+    setText(byId('eta-relative'), eta?.relative ?? '');
   }
   setAttr(byId('eta-time'), 'datetime', server.status === 'delivered' ? deliveredAt ?? null : server.eta);
 
@@ -227,7 +209,7 @@ function renderHero(shown, server, now) {
   }
 
   // Progress along the main path.
-  const rank = MAIN_PATH.indexOf(server.status);
+  const rank = /** @type {readonly string[]} */ (MAIN_PATH).indexOf(server.status);
   show(byId('progress'), rank >= 0);
   const bar = byId('progress-bar');
   const width = `${Math.max(4, (rank / (MAIN_PATH.length - 1)) * 100)}%`;
@@ -314,10 +296,12 @@ function renderDetails(server) {
     list.dataset.key = key;
     list.replaceChildren(
       ...server.items.map((item) =>
-        h('li', { class: 'items__row' }, [
+        h(
+          'li',
+          { class: 'items__row' },
           h('span', { class: 'items__qty', text: `${item.quantity} ×` }),
           h('span', { class: 'items__name', text: item.name }),
-        ]),
+        ),
       ),
     );
   }

@@ -20,7 +20,7 @@
  * @module mutations
  */
 
-import { canBecome } from './order-state.js';
+import { canBecome } from './order-status.js';
 
 /** @typedef {import('./order-state.js').OrderView} OrderView */
 

@@ -8,11 +8,11 @@
  * @module timeline
  */
 
-import { MAIN_PATH, isFinalStatus, statusRank } from './order-state.js';
+import { MAIN_PATH, isFinalStatus, statusRank } from './order-status.js';
 
 /** @typedef {import('./order-state.js').OrderView} OrderView */
-/** @typedef {import('./order-state.js').OrderStatus} OrderStatus */
-/** @typedef {import('./order-state.js').MainStatus} MainStatus */
+/** @typedef {import('./order-status.js').OrderStatus} OrderStatus */
+/** @typedef {import('./order-status.js').MainStatus} MainStatus */
 /** @typedef {import('./order-state.js').TimelineEntry} TimelineEntry */
 
 /**

@@ -76,7 +76,7 @@ test('a burst of 200 new orders and 200 events: the dashboard keeps up, with few
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await page.goto(`${server.url}/dispatch`);
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     await page.locator('#table-state[data-state="empty"]').waitFor(T);
     await page.evaluate(() => {
       /** @type {any} */

@@ -154,13 +154,13 @@ test('the dashboard shows new orders and status changes live, with counts, filte
   try {
     await page.goto(`${server.url}/dispatch`);
     await page.locator('#rows tr[data-id="ZX-2004"]').waitFor(T);
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     assert.deepEqual(await visibleIds(page), ['ZX-2004', 'ZX-2003', 'ZX-2002', 'ZX-2001'], 'newest first');
     await waitForCount(page, 'all', 4);
     assert.equal(await countOf(page, 'active'), 3);
     assert.equal(await countOf(page, 'out_for_delivery'), 1);
     assert.equal(await countOf(page, 'delivered'), 1);
-    assert.match(await page.locator('#conn').innerText(), /Live/);
+    assert.match(await page.locator('#connection').innerText(), /Live/);
 
     // A new order arrives while the page is open: a new row on top.
     await createOrder('ZX-2005', {
@@ -319,7 +319,7 @@ test('the dashboard shows new orders and status changes live, with counts, filte
   try {
     await phone.goto(`${server.url}/dispatch`);
     await phone.locator('#rows tr[data-id="ZX-2005"]').waitFor(T);
-    await phone.locator('#conn[data-tone="live"]').waitFor(T);
+    await phone.locator('#connection[data-tone="live"]').waitFor(T);
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no sideways scrolling at 360 px (page is ${width} px wide)`);
     await phone.screenshot({ path: path.join(screenshotDir(), 'dispatch-360.png') });

@@ -30,7 +30,7 @@ test('the dashboard keeps its orders through a server restart and says so', asyn
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${server.url}/dispatch`);
     await page.locator('#rows tr[data-id="R-3"]').waitFor(T);
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     await page.click('#rows tr[data-id="R-2"] .row-select');
     await page.locator('#detail-order-title').waitFor(T);
 
@@ -54,8 +54,8 @@ test('the dashboard keeps its orders through a server restart and says so', asyn
     });
 
     await server.kill();
-    await page.locator('#conn[data-tone="offline"]').waitFor(T);
-    const offline = await page.locator('#conn').innerText();
+    await page.locator('#connection[data-tone="offline"]').waitFor(T);
+    const offline = await page.locator('#connection').innerText();
     assert.match(offline, /Reconnecting|Offline/, offline);
     assert.match(offline, /showing data from/, offline);
     assert.equal(await page.locator('#rows tr:not([hidden])').count(), 3, 'the orders stay on screen');
@@ -65,7 +65,7 @@ test('the dashboard keeps its orders through a server restart and says so', asyn
     await server.restart();
     const reply = await api(server.url, 'POST', '/v1/orders/R-1/events', { type: 'status_changed', status: 'confirmed' });
     assert.equal(reply.status, 201);
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     await page.waitForFunction(
       () => document.querySelector('#rows tr[data-id="R-1"]')?.getAttribute('data-status') === 'confirmed',
       null,

@@ -32,9 +32,9 @@ test('after a reload the dashboard lists every one of 207 active orders, with fu
     }
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await page.goto(`${server.url}/dispatch`);
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     await page.reload();
-    await page.locator('#conn[data-tone="live"]').waitFor(T);
+    await page.locator('#connection[data-tone="live"]').waitFor(T);
     await page.waitForFunction((n) => (document.getElementById('summary')?.textContent ?? '').startsWith(`${n} orders`), ORDERS, T);
     assert.equal(await page.locator('.status-button[data-status="active"] .status-button-count').textContent(), String(ORDERS));
 

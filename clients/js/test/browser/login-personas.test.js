@@ -96,7 +96,7 @@ describe('with the demo running', () => {
       await page.waitForURL(/\/dispatch$/, T);
       assert.equal(await persona(page), 'dispatch-dana');
       await page.locator('#rows tr[data-id="ZX-1001"]').waitFor(T);
-      await page.locator('#conn[data-tone="live"]').waitFor(T);
+      await page.locator('#connection[data-tone="live"]').waitFor(T);
       assert.match(await page.locator('#session').innerText(), /Dana Dispatch/);
 
       // Log out: the persona is gone and the login page says nobody is in.

@@ -90,7 +90,7 @@ test('a dispatcher and a customer in one browser profile each get their own conn
     const dispatcher = await newTab(context);
     await openAs(dispatcher.page, server.url, dispatcherPersona(), '/dispatch');
     await dispatcher.page.locator('#rows tr[data-id="ZX-7002"]').waitFor({ timeout: TIMEOUT });
-    await dispatcher.page.locator('#conn[data-tone="live"]').waitFor({ timeout: TIMEOUT });
+    await dispatcher.page.locator('#connection[data-tone="live"]').waitFor({ timeout: TIMEOUT });
 
     // Ada, in the next tab, opens the link of Grace's order.
     const ada = await newTab(context);

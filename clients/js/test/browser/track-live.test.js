@@ -42,7 +42,7 @@ test('a customer watches ZX-1001 go from placed to delivered, live, and hears ea
     await waitForStep(page, 'placed', 'current');
     await waitForBadge(page, 'live', /^Live$/);
     assert.equal(await page.locator('#status-headline').textContent(), 'Order placed');
-    assert.match((await page.locator('#persona').textContent()) ?? '', /Ada Lovelace/);
+    assert.match((await page.locator('#session').textContent()) ?? '', /Ada Lovelace/);
     assert.deepEqual(await announcements(page), [], 'nothing is announced on the first load');
     // Before dispatch: a note where the map will be, no empty map.
     assert.equal(await page.locator('#map').isVisible(), false, 'no map strip before dispatch');

@@ -2,20 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  allowedNext,
-  applyEvent,
-  applyEvents,
-  canBecome,
-  emptyOrder,
-  fromSnapshot,
-  statusRank,
-} from '../../src/order-state.js';
+import { applyEvent, applyEvents, emptyOrder, fromSnapshot } from '../../src/order-state.js';
+import { allowedNext, canBecome, statusRank } from '../../src/order-status.js';
 import { timelineSteps } from '../../src/timeline.js';
 
 /** @typedef {import('../../src/pipeline.js').Envelope} Envelope */
 /** @typedef {import('../../src/order-state.js').OrderView} OrderView */
-/** @typedef {import('../../src/order-state.js').OrderStatus} OrderStatus */
+/** @typedef {import('../../src/order-status.js').OrderStatus} OrderStatus */
 
 const ID = 'ZX-1';
 

@@ -1,0 +1,24 @@
+// Generated from src/ by `npm run types` (tsc over the JSDoc): do not edit.
+export { TrackwireClient } from "./client.js";
+export { backoffDelay } from "./backoff.js";
+export { timelineSteps } from "./timeline.js";
+export { TRANSPORTS } from "./state.js";
+export type ClientOptions = import("./client.js").ClientOptions;
+export type Telemetry = import("./client.js").Telemetry;
+export type Watch = import("./client.js").Watch;
+export type Transport = import("./state.js").Transport;
+export type ConnectionState = import("./state.js").ConnectionState;
+export type OrderStatus = import("./order-status.js").OrderStatus;
+export type Party = import("./order-state.js").Party;
+export type Location = import("./order-state.js").Location;
+export type TimelineEntry = import("./order-state.js").TimelineEntry;
+export type OrderView = import("./order-state.js").OrderView;
+export type OverlaidView = import("./mutations.js").OverlaidView;
+export type MutationOutcome = import("./mutations.js").MutationOutcome;
+export type MutationResult = import("./mutation-requests.js").MutationResult;
+export type TimelineStep = import("./timeline.js").TimelineStep;
+export type TopicStatus = import("./topic.js").TopicStatus;
+export type TopicSnapshot = import("./topic.js").TopicSnapshot;
+export type ChatMessage = import("./topic.js").ChatMessage;
+export type Member = import("./topic.js").Member;
+export { MAIN_PATH, FINAL_STATUSES, STATUSES } from "./order-status.js";
