@@ -10,6 +10,7 @@
  */
 
 import { scheduleTypingExpiry } from './chat.js';
+import { CloseCode } from './codes.js';
 import { inFeed } from './feed.js';
 import { isTokenError } from './reconnect.js';
 
@@ -110,7 +111,7 @@ function onError(core, frame) {
     // Refused in band (a server that lets the connection stay, as the
     // demo does, would otherwise leave it authenticating for ever).
     if (link.transport && link.state.status === 'authenticating') {
-      link.lost({ code: 4001, reason: `token refused (${code})`, opened: true });
+      link.lost({ code: CloseCode.Unauthorized, reason: `token refused (${code})`, opened: true });
     } else {
       core.tokens.refreshDue = true;
     }

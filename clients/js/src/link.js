@@ -8,6 +8,7 @@
  * to a one-way transport; frames go to the host (core.js).
  */
 
+import { CloseCode } from './codes.js';
 import { Heartbeat } from './heartbeat.js';
 import { Outage, isAuthRefusal } from './reconnect.js';
 import { streamSession } from './resume.js';
@@ -73,7 +74,7 @@ export class Link {
     this.degradedSince = 0;
     this.heartbeat = new Heartbeat(options.heartbeatMs ?? 25000, {
       ping: () => this.transport?.send({ type: 'ping' }),
-      dead: () => this.lost({ code: 4010, reason: 'heartbeat timeout', opened: true }),
+      dead: () => this.lost({ code: CloseCode.HeartbeatTimeout, reason: 'heartbeat timeout', opened: true }),
     });
     this.onWake = () => this.checkLiveness();
     this.onOffline = () => this.wentOffline();
@@ -242,7 +243,8 @@ export class Link {
       this.host.close('session_expired');
       return;
     }
-    this.retryLater({ ...info, code: 4009, reason: info.reason || `token refused (${info.code})` });
+    // Retried at once, as a cut slow consumer is: the fresh token is ready.
+    this.retryLater({ ...info, code: CloseCode.SlowConsumer, reason: info.reason || `token refused (${info.code})` });
   }
 
   /** @param {CloseInfo} info */
@@ -347,7 +349,7 @@ export class Link {
     this.heartbeat.stop();
     const transport = this.transport;
     this.transport = null;
-    transport?.close(1000, why);
+    transport?.close(CloseCode.Normal, why);
   }
 
   /**
