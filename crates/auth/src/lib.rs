@@ -26,4 +26,4 @@ pub use identity::{bearer_token, AuthError, Authenticated, Identity, IdentitySou
 pub use jwks::KeyError;
 pub use jwt::{TokenError, Verifier};
 pub use policy::{Access, Denied, OrderParties};
-pub use tickets::TicketBook;
+pub use tickets::{TicketBook, Tickets};

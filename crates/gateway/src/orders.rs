@@ -63,6 +63,11 @@ impl OrderService {
         }
     }
 
+    /// Whether the broker can deliver now (readiness asks).
+    pub fn broker_connected(&self) -> bool {
+        self.broker.is_connected()
+    }
+
     /// Whether the store can commit a write now (readiness asks).
     pub async fn store_writable(&self) -> Result<(), StoreError> {
         self.store.probe_write().await

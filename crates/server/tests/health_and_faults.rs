@@ -38,7 +38,7 @@ async fn a_store_that_cannot_write_answers_503_and_fails_readiness_until_it_can(
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(
         ready.body,
-        json!({"status": "ready", "checks": {"store": "ok", "draining": false}})
+        json!({"status": "ready", "checks": {"store": "ok", "broker": "ok", "draining": false}})
     );
 
     server.store.limit_pages(Some(1));

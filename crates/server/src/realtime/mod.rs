@@ -28,7 +28,7 @@ use axum::routing::get;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use trackwire_auth::{IdentitySource, TicketBook};
+use trackwire_auth::{IdentitySource, Tickets};
 use trackwire_gateway::{Hub, OrderService};
 
 pub use config::RealtimeConfig;
@@ -45,7 +45,7 @@ pub struct Realtime {
     /// larger.
     pub identity: Arc<IdentitySource>,
     /// Stream tickets, issued by `POST /v1/stream-tickets`.
-    pub tickets: Arc<TicketBook>,
+    pub tickets: Arc<dyn Tickets>,
     pub config: Arc<RealtimeConfig>,
     /// Cancelled when the server drains: every connection says
     /// `reconnect` and closes.
@@ -65,7 +65,7 @@ impl Realtime {
         orders: Arc<OrderService>,
         hub: Arc<Hub>,
         identity: IdentitySource,
-        tickets: Arc<TicketBook>,
+        tickets: Arc<dyn Tickets>,
         config: RealtimeConfig,
         origins: OriginPolicy,
     ) -> Self {

@@ -42,14 +42,14 @@ pub(crate) const MAX_WAIT_PARAM: f64 = 3600.0;
 
 /// Who is asking: a ticket when one is presented (and then it must be
 /// good), else an `Authorization` header, else the development fallback.
-fn identify(
+async fn identify(
     realtime: &Realtime,
     headers: &HeaderMap,
     ticket: Option<&str>,
     ip: Option<IpAddr>,
 ) -> Result<Authenticated, ApiError> {
     if let Some(ticket) = ticket {
-        return realtime.tickets.redeem(ticket).map_err(|error| {
+        return realtime.tickets.redeem(ticket).await.map_err(|error| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 Code::InvalidTicket,
@@ -127,7 +127,7 @@ pub(crate) async fn start(
 ) -> Result<Opened, ApiError> {
     let (headers, ip) = (&request.headers, request.ip);
     let mut permits = admit(realtime, headers, ip)?;
-    let who = identify(realtime, headers, query.ticket.as_deref(), ip)?;
+    let who = identify(realtime, headers, query.ticket.as_deref(), ip).await?;
     admit_subject(realtime, &who, &mut permits)?;
     // Counted under the real-time limits from here on.
     if let Some(slot) = &request.slot {

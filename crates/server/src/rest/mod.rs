@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use trackwire_auth::TicketBook;
+use trackwire_auth::{TicketBook, Tickets};
 use trackwire_gateway::OrderService;
 
 pub use crate::http::extract::IdentitySource;
@@ -37,7 +37,7 @@ pub struct AppState {
     pub orders: Arc<OrderService>,
     pub identity: IdentitySource,
     /// Shared with the SSE and long-poll transports, which redeem them.
-    pub tickets: Arc<TicketBook>,
+    pub tickets: Arc<dyn Tickets>,
     pub max_body_bytes: usize,
     /// The demo's personas (`GET /v1/demo/personas`); None outside the demo.
     pub personas: Option<Arc<routes::demo::Personas>>,

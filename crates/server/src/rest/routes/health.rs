@@ -43,12 +43,16 @@ pub struct Ready {
 pub struct ReadyChecks {
     /// `ok`, or why the store cannot commit a write.
     store: String,
+    /// `ok`, or `disconnected` while the broker cannot deliver (this node
+    /// serves from the store meanwhile, but cannot vouch for live events).
+    broker: &'static str,
     /// True once the server has begun to drain.
     draining: bool,
 }
 
-/// Readiness: 200 while the store can commit a write and the server is
-/// not draining; 503 otherwise, saying which check failed.
+/// Readiness: 200 while the store can commit a write, the broker is
+/// connected and the server is not draining; 503 otherwise, saying which
+/// check failed.
 #[utoipa::path(get, path = "/v1/health/ready", tag = "meta", responses(
     (status = 200, body = Ready),
     (status = 503, body = Ready, description = "store_unavailable or draining"),
@@ -61,11 +65,13 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         .store_writable()
         .await
         .map_err(|e| e.to_string());
-    let ok = !draining && store.is_ok();
+    let broker = state.orders.broker_connected();
+    let ok = !draining && store.is_ok() && broker;
     let body = Ready {
         status: if ok { "ready" } else { "not_ready" },
         checks: ReadyChecks {
             store: store.err().unwrap_or_else(|| "ok".to_owned()),
+            broker: if broker { "ok" } else { "disconnected" },
             draining,
         },
     };

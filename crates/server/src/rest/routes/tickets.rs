@@ -40,7 +40,7 @@ pub(crate) async fn issue(
     State(state): State<AppState>,
     Credentials(who): Credentials,
 ) -> Result<(StatusCode, Json<StreamTicket>), ApiError> {
-    let ticket = state.tickets.issue(who).map_err(|error| {
+    let ticket = state.tickets.issue(who).await.map_err(|error| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             Code::TicketsExhausted,
