@@ -69,7 +69,7 @@ impl fmt::Display for Role {
 }
 
 /// Who is calling: every handler, REST or real-time, takes one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Identity {
     pub tenant: String,
     pub subject: String,
@@ -93,8 +93,9 @@ impl Identity {
 }
 
 /// A verified caller: who, and until when their credentials hold (`None`:
-/// the development identity, which never expires).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// the development identity, which never expires). Serializable: a
+/// cluster keeps a stream ticket's caller where every node can read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authenticated {
     pub identity: Identity,
     pub expires: Option<SystemTime>,

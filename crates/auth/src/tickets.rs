@@ -56,6 +56,9 @@ pub enum TicketError {
     Invalid,
     #[error("too many tickets outstanding; try again shortly")]
     Full,
+    /// Where tickets are kept cannot be reached now (a cluster's Redis).
+    #[error("tickets cannot be issued now; try again shortly")]
+    Unavailable,
 }
 
 impl TicketBook {

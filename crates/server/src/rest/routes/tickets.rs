@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Serialize;
+use trackwire_auth::tickets::TicketError;
 use utoipa::ToSchema;
 
 use crate::http::error::ErrorBody;
@@ -33,7 +34,7 @@ pub struct StreamTicket {
     responses(
         (status = 201, body = StreamTicket),
         (status = 401, description = "unauthorized, token_*", body = ErrorBody),
-        (status = 503, description = "tickets_exhausted", body = ErrorBody),
+        (status = 503, description = "tickets_exhausted, store_unavailable", body = ErrorBody),
     )
 )]
 pub(crate) async fn issue(
@@ -41,11 +42,12 @@ pub(crate) async fn issue(
     Credentials(who): Credentials,
 ) -> Result<(StatusCode, Json<StreamTicket>), ApiError> {
     let ticket = state.tickets.issue(who).await.map_err(|error| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Code::TicketsExhausted,
-            error.to_string(),
-        )
+        let code = match error {
+            TicketError::Unavailable => Code::StoreUnavailable,
+            TicketError::Full | TicketError::Invalid => Code::TicketsExhausted,
+        };
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, error.to_string())
+            .retry_after(trackwire_gateway::RETRY_AFTER_SECS)
     })?;
     Ok((
         StatusCode::CREATED,
