@@ -139,6 +139,10 @@ pub trait Store: Send + Sync + 'static {
     /// position check asks every few seconds for every topic it watches.
     async fn heads(&self, tenant: &str, topics: &[Topic]) -> Result<Vec<Option<u64>>, StoreError>;
 
+    /// Finishes queued writes and closes (a graceful stop). Nothing to do
+    /// by default.
+    async fn close(&self) {}
+
     /// Proves the store can commit a write now (readiness asks): `Ok`, or
     /// [`StoreError::Unavailable`] with the reason, also while a write
     /// failed moments ago and none has succeeded since.

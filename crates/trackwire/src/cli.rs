@@ -153,12 +153,23 @@ pub(crate) struct CommonArgs {
     /// temporary directory unless this is given.
     #[arg(long, env = "TRACKWIRE_DATA_DIR")]
     pub(crate) data_dir: Option<PathBuf>,
-    /// Store URL: `sqlite://PATH` (default: trackwire.db in the data dir).
+    /// Store URL: `sqlite://PATH` (default: trackwire.db in the data dir),
+    /// or `postgres://…` (cluster mode: the store every node shares).
     #[arg(long, env = "TRACKWIRE_STORE")]
     pub(crate) store: Option<String>,
-    /// Broker URL: `memory` (default).
+    /// Broker URL: `memory` (default: one process), or `redis://HOST:PORT`
+    /// (cluster mode: fan-out, presence and stream tickets shared by every
+    /// node).
     #[arg(long, env = "TRACKWIRE_BROKER", default_value = "memory")]
     pub(crate) broker: String,
+    /// This node's name in the cluster (presence entries belong to it);
+    /// default: host name, process id and a random suffix.
+    #[arg(long, env = "TRACKWIRE_NODE_ID")]
+    pub(crate) node_id: Option<String>,
+    /// Prefix of every key and channel in Redis (clusters sharing one
+    /// Redis need different ones).
+    #[arg(long, env = "TRACKWIRE_REDIS_PREFIX", default_value = "tw")]
+    pub(crate) redis_prefix: String,
     /// Seconds between heartbeats; a client silent for two is dropped.
     #[arg(long, env = "TRACKWIRE_HEARTBEAT", default_value_t = 25.0)]
     pub(crate) heartbeat: f64,

@@ -3,6 +3,7 @@
 //! end here, as anyhow.
 //!
 //! - `assets`: the browser SDK (and pages) embedded and served.
+//! - `backends`: the store and the backplane, picked from their URLs.
 //! - `cli`: flags and environment variables.
 //! - `server`: builds the store, broker, hub and router, and runs them
 //!   until shutdown.
@@ -10,6 +11,7 @@
 //! - `demo`: the order simulator and its personas.
 
 mod assets;
+mod backends;
 mod cli;
 mod demo;
 mod security;

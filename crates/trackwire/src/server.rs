@@ -4,22 +4,20 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
-use trackwire_broker::{Broker, MemoryBroker};
-use trackwire_gateway::presence::LocalPresence;
+use trackwire_auth::Tickets;
 use trackwire_gateway::{Hub, HubConfig, OrderService};
 use trackwire_server::http::listener::{self, ListenerConfig};
 use trackwire_server::realtime::{OriginPolicy, Realtime, RealtimeConfig};
 use trackwire_server::rest::routes::demo::Personas;
 use trackwire_server::rest::{AppState, IdentitySource};
-use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
 
 use crate::cli::{CommonArgs, LogFormat, DEFAULT_DATA_DIR};
-use crate::security;
+use crate::{backends, security};
 
 pub(crate) fn init_logging(filter: &str, format: LogFormat) {
     use tracing_subscriber::layer::SubscriberExt;
@@ -55,7 +53,8 @@ fn no_secrets() -> tracing_subscriber::filter::FilterFn {
 /// A running node's parts that the demo also drives.
 pub(crate) struct Node {
     pub(crate) orders: Arc<OrderService>,
-    pub(crate) store: Arc<SqliteStore>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) tickets: Arc<dyn Tickets>,
     pub(crate) hub: Arc<Hub>,
     pub(crate) realtime: RealtimeConfig,
     pub(crate) identity: IdentitySource,
@@ -75,35 +74,19 @@ pub(crate) async fn build(
     // before it touches the data directory.
     let identity = security::identity_source(&common.security, demo_secret)?;
     let origins = security::origins(&common.security)?;
-    let store = match common.store.as_deref() {
-        None => SqliteStore::open(data_dir).await,
-        Some(url) if url.starts_with("sqlite:") => SqliteStore::connect(url).await,
-        Some(url) if url.starts_with("postgres") => {
-            bail!("the PostgreSQL store (cluster mode) is not available in this build yet: {url}")
-        }
-        Some(url) => bail!("unknown store URL '{url}': expected sqlite://PATH"),
-    }
-    .context("cannot open the store")?;
-    let store = Arc::new(store);
-    let broker: Arc<dyn Broker> = match common.broker.as_str() {
-        "memory" => Arc::new(MemoryBroker::new()),
-        url if url.starts_with("redis") => {
-            bail!("the Redis broker (cluster mode) is not available in this build yet: {url}")
-        }
-        url => bail!("unknown broker '{url}': expected memory"),
-    };
+    let store = backends::open_store(common, data_dir).await?;
     let heartbeat = seconds(common.heartbeat, "--heartbeat")?;
     // A presence entry outlives its node by two heartbeats at most.
-    let presence = Arc::new(LocalPresence::with_lease(heartbeat * 2));
+    let backplane = backends::open_backplane(common, heartbeat * 2).await?;
     let hub = Hub::start_with(
-        broker.clone(),
-        store.clone() as Arc<dyn Store>,
-        presence,
+        backplane.broker.clone(),
+        store.clone(),
+        backplane.presence.clone(),
         HubConfig::default(),
     )
     .await
     .context("cannot start the broker")?;
-    let orders = Arc::new(OrderService::new(store.clone() as Arc<dyn Store>, broker));
+    let orders = Arc::new(OrderService::new(store.clone(), backplane.broker.clone()));
     let mut realtime = RealtimeConfig {
         heartbeat,
         drain_window: seconds(common.drain_window, "--drain-window")?,
@@ -127,6 +110,7 @@ pub(crate) async fn build(
         origins,
         max_body_bytes: common.security.max_body_bytes,
         listener,
+        tickets: backplane.tickets,
     })
 }
 
@@ -176,6 +160,7 @@ pub(crate) async fn run(
     state.max_body_bytes = node.max_body_bytes;
     state.personas = personas;
     state.draining = shutdown.clone();
+    state.tickets = node.tickets.clone();
     let mut realtime = Realtime::new(
         node.orders.clone(),
         node.hub.clone(),
@@ -209,6 +194,7 @@ pub(crate) async fn run(
     if drained.is_err() {
         tracing::warn!("some connections did not close in time");
     }
+    node.hub.close().await;
     // Checkpoints the WAL: a graceful stop leaves only trackwire.db.
     node.store.close().await;
     tracing::info!("stopped");

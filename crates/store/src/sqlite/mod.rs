@@ -219,6 +219,11 @@ impl Store for SqliteStore {
         read::read_receipts(&self.reader, tenant, order).await
     }
 
+    async fn close(&self) {
+        // The inherent close: checkpoint, readers first.
+        SqliteStore::close(self).await;
+    }
+
     async fn heads(&self, tenant: &str, topics: &[Topic]) -> Result<Vec<Option<u64>>, StoreError> {
         read::heads(&self.reader, tenant, topics).await
     }
