@@ -150,9 +150,7 @@ mod tests {
 
     #[test]
     fn codes_sort_into_failures_and_damage() {
-        for code in [
-            "13", "10", "778", "8", "1032", "5", "14", "08006", "57P01",
-        ] {
+        for code in ["13", "10", "778", "8", "1032", "5", "14", "08006", "57P01"] {
             assert!(matches!(classify_code(code), Class::Unavailable), "{code}");
         }
         for code in ["40001", "40P01"] {

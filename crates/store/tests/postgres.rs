@@ -67,7 +67,9 @@ impl Database {
         }
         let base = admin_url();
         let url = match base.rfind('/') {
-            Some(slash) if base[..slash].contains("://") && slash > base.find("://").unwrap_or(0) + 2 => {
+            Some(slash)
+                if base[..slash].contains("://") && slash > base.find("://").unwrap_or(0) + 2 =>
+            {
                 format!("{}/{name}", &base[..slash])
             }
             _ => format!("{base}/{name}"),
@@ -222,7 +224,10 @@ async fn an_idempotency_key_is_shared_by_every_node() {
         b.record("t", &order, confirm.clone(), key()),
     );
     let (first, second) = (first.expect("a"), second.expect("b"));
-    assert_eq!(first.events, second.events, "both answers carry the one event");
+    assert_eq!(
+        first.events, second.events,
+        "both answers carry the one event"
+    );
     assert!(first.replayed != second.replayed, "exactly one was written");
     assert_eq!(first.events[0].offset, Some(2));
     let history = b
@@ -250,7 +255,12 @@ async fn data_survives_a_new_connection() {
             .await
             .expect("create");
         let recorded = store
-            .record("t1", &order, conformance::status(OrderStatus::Confirmed), None)
+            .record(
+                "t1",
+                &order,
+                conformance::status(OrderStatus::Confirmed),
+                None,
+            )
             .await
             .expect("confirm");
         store.close().await;
@@ -259,7 +269,12 @@ async fn data_survives_a_new_connection() {
     let store = db.store().await;
     assert_eq!(store.order("t1", &order).await.expect("read"), Some(before));
     let next = store
-        .record("t1", &order, conformance::status(OrderStatus::Preparing), None)
+        .record(
+            "t1",
+            &order,
+            conformance::status(OrderStatus::Preparing),
+            None,
+        )
         .await
         .expect("continues");
     assert_eq!(next.events[0].seq, 3, "seq continues after a restart");

@@ -61,6 +61,8 @@ pub(crate) struct Node {
     pub(crate) origins: OriginPolicy,
     pub(crate) max_body_bytes: usize,
     pub(crate) listener: ListenerConfig,
+    /// How long readiness fails before clients are moved (`--drain-delay`).
+    pub(crate) drain_delay: Duration,
 }
 
 /// Opens the store and broker named by the flags. `demo_secret` is the
@@ -111,13 +113,14 @@ pub(crate) async fn build(
         max_body_bytes: common.security.max_body_bytes,
         listener,
         tickets: backplane.tickets,
+        drain_delay: seconds(common.drain_delay, "--drain-delay")?,
     })
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
     Duration::try_from_secs_f64(value)
         .ok()
-        .filter(|d| !d.is_zero() || flag == "--drain-window")
+        .filter(|d| !d.is_zero() || matches!(flag, "--drain-window" | "--drain-delay"))
         .with_context(|| format!("{flag} takes a positive number of seconds (got {value})"))
 }
 
@@ -159,6 +162,21 @@ pub(crate) async fn run(
     let mut state = AppState::new(node.orders.clone(), node.identity.clone());
     state.max_body_bytes = node.max_body_bytes;
     state.personas = personas;
+    // Draining comes first (readiness fails, new clients go elsewhere),
+    // then, after --drain-delay, the open connections are moved.
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let (shutdown, stop, delay) = (shutdown.clone(), stop.clone(), node.drain_delay);
+        async move {
+            shutdown.cancelled().await;
+            tracing::info!(
+                ?delay,
+                "draining: readiness fails; clients move after the delay"
+            );
+            tokio::time::sleep(delay).await;
+            stop.cancel();
+        }
+    });
     state.draining = shutdown.clone();
     state.tickets = node.tickets.clone();
     let mut realtime = Realtime::new(
@@ -169,7 +187,8 @@ pub(crate) async fn run(
         node.realtime.clone(),
         node.origins.clone(),
     );
-    realtime.shutdown = shutdown.clone();
+    realtime.draining = shutdown.clone();
+    realtime.shutdown = stop.clone();
     if let Some(verifier) = node.identity.verifier() {
         tokio::spawn(security::report_key_reloads(
             verifier.clone(),
@@ -179,13 +198,13 @@ pub(crate) async fn run(
     let app = trackwire_server::rest::app(state)
         .merge(trackwire_server::realtime::router(realtime.clone()))
         .merge(crate::assets::router());
-    let serve = listener::serve(listener, app, node.listener.clone(), shutdown.clone());
+    let serve = listener::serve(listener, app, node.listener.clone(), stop.clone());
     // Graceful, but not forever: a client that never reads must not keep
     // the process alive.
     let deadline = node.realtime.drain_window + Duration::from_secs(10);
     tokio::select! {
         () = serve => {}
-        _ = async { shutdown.cancelled().await; tokio::time::sleep(deadline).await } => {
+        _ = async { stop.cancelled().await; tokio::time::sleep(deadline).await } => {
             tracing::warn!("open requests did not finish in time; stopping anyway");
         }
     }

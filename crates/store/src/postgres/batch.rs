@@ -70,7 +70,7 @@ pub(super) enum Claim {
     Mine,
     /// An earlier request with the key (this batch's or a committed one)
     /// produced this result.
-    Done(Recorded),
+    Done(Box<Recorded>),
 }
 
 type KeyId = (String, String, String);
@@ -172,7 +172,7 @@ impl Batch {
                 return Err(StoreError::IdempotencyConflict);
             }
             return match result {
-                Some(recorded) => Ok(Claim::Done(replayed(recorded.clone()))),
+                Some(recorded) => Ok(Claim::Done(Box::new(replayed(recorded.clone())))),
                 // The first write with the key has not finished: it is
                 // still running (cannot happen: writes run one by one).
                 None => Err(StoreError::Contention("the key is in use".into())),
@@ -209,12 +209,17 @@ impl Batch {
         }
         let response = response
             .ok_or_else(|| StoreError::Corrupt("an idempotency key without its result".into()))?;
-        Ok(Claim::Done(replayed(serde_json::from_str(&response)?)))
+        Ok(Claim::Done(Box::new(replayed(serde_json::from_str(&response)?))))
     }
 
     /// The write that claimed `key` ran: later requests with the key in
     /// this batch get `recorded`.
-    pub(super) fn claimed_result(&mut self, tenant: &str, key: &IdempotencyKey, recorded: &Recorded) {
+    pub(super) fn claimed_result(
+        &mut self,
+        tenant: &str,
+        key: &IdempotencyKey,
+        recorded: &Recorded,
+    ) {
         if let Some(claim) = self.claims.get_mut(&key_id(tenant, key)) {
             claim.1 = Some(recorded.clone());
         }
@@ -436,7 +441,11 @@ pub(super) fn next_seq(head: &mut Head) -> (i64, String) {
     (head.seq, head.epoch.clone())
 }
 
-async fn lock_order(conn: &mut PgConnection, tenant: &str, id: &OrderId) -> Result<Held, StoreError> {
+async fn lock_order(
+    conn: &mut PgConnection,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Held, StoreError> {
     // FOR UPDATE of all three rows: each comes back as its latest
     // committed version once the lock is ours.
     let rows = sqlx::query(
@@ -469,7 +478,9 @@ async fn lock_order(conn: &mut PgConnection, tenant: &str, id: &OrderId) -> Resu
             chat_topic,
             dirty: false,
         }),
-        _ => Err(StoreError::Corrupt(format!("order '{id}' has lost a topic"))),
+        _ => Err(StoreError::Corrupt(format!(
+            "order '{id}' has lost a topic"
+        ))),
     }
 }
 
@@ -509,7 +520,8 @@ impl SnapshotRows {
         self.tenants.push(tenant.to_owned());
         self.ids.push(order.id.as_str().to_owned());
         self.statuses.push(order.status.as_str());
-        self.couriers.push(order.courier.as_ref().map(|c| c.id.clone()));
+        self.couriers
+            .push(order.courier.as_ref().map(|c| c.id.clone()));
         self.snapshots.push(serde_json::to_string(order)?);
         self.updated.push(order.updated_at);
         Ok(())
@@ -539,7 +551,8 @@ impl<'a> EventRows<'a> {
         self.ids.push(&event.id);
         self.offsets.push(event.offset.map(to_i64));
         self.types.push(&event.event_type);
-        self.versions.push(i32::try_from(event.version).unwrap_or(i32::MAX));
+        self.versions
+            .push(i32::try_from(event.version).unwrap_or(i32::MAX));
         self.occurred.push(event.occurred_at);
         self.payloads.push(&event.payload);
     }

@@ -62,7 +62,8 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(3))
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("SET default_transaction_read_only = on").await?;
+                    conn.execute("SET default_transaction_read_only = on")
+                        .await?;
                     Ok(())
                 })
             })

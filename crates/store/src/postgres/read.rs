@@ -64,7 +64,9 @@ pub(super) async fn list_orders(
     let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
     let mut last_pos = None;
     for row in rows.iter().take(page.limit as usize) {
-        items.push(serde_json::from_str(&row.try_get::<String, _>("snapshot")?)?);
+        items.push(serde_json::from_str(
+            &row.try_get::<String, _>("snapshot")?,
+        )?);
         last_pos = Some(row.try_get::<i64, _>("pos")?);
     }
     let next = if more {

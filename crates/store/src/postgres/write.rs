@@ -148,7 +148,7 @@ async fn claim(
 ) -> Result<Option<Recorded>, StoreError> {
     let Some(key) = key else { return Ok(None) };
     match batch.claim(tenant, key).await? {
-        Claim::Done(recorded) => Ok(Some(recorded)),
+        Claim::Done(recorded) => Ok(Some(*recorded)),
         Claim::Mine => Ok(None),
     }
 }

@@ -12,9 +12,9 @@ use trackwire_domain::{
     PAYLOAD_VERSION,
 };
 
-use crate::group_commit::Operation;
 use super::read::{format_time, snapshot, to_i64, to_u64};
 use crate::epoch::new_epoch;
+use crate::group_commit::Operation;
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 

@@ -189,7 +189,11 @@ async fn commit_batch(
     Ok(())
 }
 
-fn fail_all(batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>, error: &StoreError, health: &Health) {
+fn fail_all(
+    batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>,
+    error: &StoreError,
+    health: &Health,
+) {
     health.writes.failed(error);
     for job in batch.drain(..) {
         job.settle(Some(error));
