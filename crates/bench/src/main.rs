@@ -7,6 +7,7 @@
 //! See docs/benchmarks.md.
 
 mod client;
+mod cluster;
 mod publish;
 mod report;
 mod server;
@@ -74,7 +75,28 @@ struct Args {
     connect_concurrency: usize,
 }
 
+/// `trackwire-bench cluster …`: one node against several (cluster.rs).
+#[derive(Parser)]
+#[command(
+    name = "trackwire-bench cluster",
+    about = "One node against N on PostgreSQL and Redis: ingestion and fan-out across nodes"
+)]
+struct ClusterCli {
+    #[command(flatten)]
+    args: cluster::ClusterArgs,
+}
+
 fn main() -> Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("cluster") {
+        let cli = ClusterCli::parse_from(std::env::args().skip(1));
+        let binary = server_beside_us()?;
+        let limit = rlimit::increase_nofile_limit(u64::MAX).context("raising RLIMIT_NOFILE")?;
+        eprintln!("[bench] open files limit {limit}");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        return runtime.block_on(cluster::run(cli.args, &binary));
+    }
     let args = Args::parse();
     let machine = server::machine();
     // Built (under cargo) before pinning, so that the build has every core.

@@ -72,6 +72,11 @@ impl Publisher {
         Ok(())
     }
 
+    /// One event (no subscriber counts it); its round trip in µs.
+    pub(crate) async fn note(&self, order: &str) -> Result<u32> {
+        self.record(order, Kind::Flood).await
+    }
+
     /// One event; returns its round trip in µs.
     async fn record(&self, order: &str, kind: Kind) -> Result<u32> {
         let started = Instant::now();

@@ -73,7 +73,7 @@ fn cpu(value: Option<Cpu>) -> String {
 }
 
 /// Nearest-rank percentile of µs values, in ms.
-fn percentile_ms(sorted: &[u32], p: f64) -> Option<f64> {
+pub(crate) fn percentile_ms(sorted: &[u32], p: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }
@@ -90,7 +90,7 @@ fn ms(value: Option<f64>) -> String {
     }
 }
 
-fn sorted(values: &[u32]) -> Vec<u32> {
+pub(crate) fn sorted(values: &[u32]) -> Vec<u32> {
     let mut values = values.to_vec();
     values.sort_unstable();
     values

@@ -28,6 +28,16 @@ impl Server {
     /// under `taskset -c CPUS` when `cpus` is given. The child inherits our
     /// (raised) open-file limit.
     pub(crate) async fn spawn(binary: &Path, cpus: Option<&str>) -> Result<Self> {
+        Self::spawn_with(binary, cpus, &[]).await
+    }
+
+    /// [`Server::spawn`] with more `serve` flags (a cluster node's store,
+    /// broker and node id).
+    pub(crate) async fn spawn_with(
+        binary: &Path,
+        cpus: Option<&str>,
+        extra: &[String],
+    ) -> Result<Self> {
         if !binary.exists() {
             bail!(
                 "{} not found: build it first with `cargo build --release -p trackwire`, \
@@ -60,6 +70,7 @@ impl Server {
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data.path())
+            .args(extra)
             .env("TRACKWIRE_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

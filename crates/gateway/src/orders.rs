@@ -5,11 +5,8 @@
 //! result of a write) is projected for the caller's audience
 //! ([`crate::audience`]), so no transport has to remember to.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use tokio::sync::Mutex;
 use trackwire_auth::policy::{check, Access, OrderParties};
 use trackwire_auth::{Identity, Role};
 use trackwire_broker::{Broker, Publication};
@@ -25,11 +22,6 @@ use trackwire_store::{
 
 use crate::idempotency::scoped_key;
 use crate::{audience, publish, GatewayError};
-
-/// Writes of one tenant are published in the order they were stored: each
-/// write holds its tenant's stripe from the store call to the publish, so
-/// this node's subscribers see seq and offset in order.
-const STRIPES: usize = 64;
 
 /// A new order as asked for: the id is made when not given.
 #[derive(Debug, Clone)]
@@ -51,7 +43,6 @@ pub enum RecordOutcome {
 pub struct OrderService {
     store: Arc<dyn Store>,
     broker: Arc<dyn Broker>,
-    stripes: Arc<Vec<Mutex<()>>>,
 }
 
 impl OrderService {
@@ -59,7 +50,6 @@ impl OrderService {
         Self {
             store,
             broker,
-            stripes: Arc::new((0..STRIPES).map(|_| Mutex::new(())).collect()),
         }
     }
 
@@ -346,9 +336,13 @@ impl OrderService {
             .ok_or_else(|| StoreError::OrderNotFound(id.clone()).into())
     }
 
-    /// Stores under the tenant's stripe, then publishes what was stored
-    /// (every audience its own projection), and answers with what the
-    /// caller may see of it.
+    /// Stores, then publishes what was stored (every audience its own
+    /// projection), and answers with what the caller may see of it.
+    ///
+    /// Writes run concurrently, so the store can commit many in one
+    /// transaction (group commit); their publications may reach the broker
+    /// out of seq order, as those of several nodes do anyway, and the hub
+    /// puts each channel back in order (`hub/sequencer.rs`).
     ///
     /// On a task of its own: a caller that goes away (an HTTP client that
     /// hangs up) cannot leave an event stored but unpublished. A replayed
@@ -358,11 +352,8 @@ impl OrderService {
     async fn write(&self, who: &Identity, write: Write) -> Result<Recorded, GatewayError> {
         let store = self.store.clone();
         let broker = self.broker.clone();
-        let stripes = self.stripes.clone();
-        let stripe = stripe_of(&who.tenant, stripes.len());
         let tenant = who.tenant.clone();
         let task = tokio::spawn(async move {
-            let _stripe = stripes[stripe].lock().await;
             let recorded = match write {
                 Write::Create { id, created, key } => {
                     store.create_order(&tenant, id, created, key).await?
@@ -410,12 +401,6 @@ pub(crate) async fn send(broker: &dyn Broker, publications: Vec<Publication>) {
             tracing::warn!(%channel, %error, "publish failed; subscribers will recover from the store");
         }
     }
-}
-
-fn stripe_of(tenant: &str, stripes: usize) -> usize {
-    let mut hasher = DefaultHasher::new();
-    tenant.hash(&mut hasher);
-    (hasher.finish() as usize) % stripes
 }
 
 fn parties(order: &Order) -> OrderParties<'_> {

@@ -20,6 +20,13 @@ pub(crate) trait Operation<C: Send>: Send + Sync + 'static {
     /// Runs inside the batch's open transaction, in a savepoint of its own.
     async fn run(&self, ctx: &mut C) -> Result<Self::Output, StoreError>;
 
+    /// The order this write works on (tenant, id), when it works on an
+    /// existing one: a PostgreSQL batch locks all of them in one statement
+    /// before any write runs. `None` by default.
+    fn order(&self) -> Option<(&str, &trackwire_domain::OrderId)> {
+        None
+    }
+
     /// Runs once every write of the batch ran, before the commit, on a
     /// write that succeeded: fills in what is known only then (PostgreSQL
     /// assigns the feed offsets at the end of a batch). Nothing by default.
@@ -45,6 +52,9 @@ pub(crate) trait Pending<C: Send>: Send {
     /// it again). `Err` means the database failed: the whole batch must
     /// roll back.
     async fn run(&mut self, ctx: &mut C) -> Result<Outcome, StoreError>;
+
+    /// See [`Operation::order`].
+    fn order(&self) -> Option<(&str, &trackwire_domain::OrderId)>;
 
     /// See [`Operation::complete`].
     fn complete(&mut self, ctx: &mut C) -> Result<(), StoreError>;
@@ -95,6 +105,10 @@ impl<C: Send, Op: Operation<C>> Pending<C> for Job<C, Op> {
                 Ok(Outcome::Refused)
             }
         }
+    }
+
+    fn order(&self) -> Option<(&str, &trackwire_domain::OrderId)> {
+        self.operation.order()
     }
 
     fn complete(&mut self, ctx: &mut C) -> Result<(), StoreError> {

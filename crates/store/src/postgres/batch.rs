@@ -23,6 +23,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use trackwire_domain::{Order, OrderId, Topic, TopicKind};
 
@@ -124,6 +125,48 @@ impl Batch {
         self.held
             .get_mut(&key)
             .ok_or_else(|| StoreError::OrderNotFound(id.clone()))
+    }
+
+    /// Locks every order of `orders` the batch does not hold yet, in one
+    /// statement and in (tenant, id) order: two batches that want some of
+    /// the same orders take them in the same order, and never wait on
+    /// each other in a circle. Orders that do not exist are skipped (the
+    /// write that names one is refused when it runs).
+    pub(super) async fn hold_all(&mut self, orders: &[(&str, &OrderId)]) -> Result<(), StoreError> {
+        let (mut tenants, mut ids) = (Vec::new(), Vec::new());
+        for (tenant, id) in orders {
+            if !self.held.contains_key(&((*tenant).to_owned(), (*id).clone())) {
+                tenants.push(*tenant);
+                ids.push(id.as_str());
+            }
+        }
+        if tenants.is_empty() {
+            return Ok(());
+        }
+        let rows = sqlx::query(
+            "SELECT o.tenant, o.id, o.snapshot, t.topic, t.seq, t.epoch FROM orders o \
+             JOIN topics t ON t.tenant = o.tenant AND t.topic IN ('order:' || o.id, 'chat:' || o.id) \
+             WHERE (o.tenant, o.id) IN (SELECT * FROM unnest($1::text[], $2::text[])) \
+             ORDER BY o.tenant, o.id, t.topic FOR UPDATE",
+        )
+        .bind(&tenants)
+        .bind(&ids)
+        .fetch_all(&mut self.conn)
+        .await?;
+        let mut by_order: HashMap<(String, String), Vec<&PgRow>> = HashMap::new();
+        for row in &rows {
+            by_order
+                .entry((row.try_get("tenant")?, row.try_get("id")?))
+                .or_default()
+                .push(row);
+        }
+        for ((tenant, id), rows) in by_order {
+            let id = OrderId::parse(&id)
+                .map_err(|_| StoreError::Corrupt(format!("a stored order id '{id}'")))?;
+            let held = held_from(&rows, &id)?;
+            self.held.insert((tenant, id), held);
+        }
+        Ok(())
     }
 
     /// A new order's lock: its rows were just inserted by this batch.
@@ -457,12 +500,18 @@ async fn lock_order(
     .bind(id.as_str())
     .fetch_all(&mut *conn)
     .await?;
+    let rows: Vec<&PgRow> = rows.iter().collect();
+    held_from(&rows, id)
+}
+
+/// An order's lock from its rows (one per topic) of a locking read.
+fn held_from(rows: &[&PgRow], id: &OrderId) -> Result<Held, StoreError> {
     let first = rows
         .first()
         .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
     let order: Order = serde_json::from_str(&first.try_get::<String, _>("snapshot")?)?;
     let (mut order_topic, mut chat_topic) = (None, None);
-    for row in &rows {
+    for row in rows {
         let topic: String = row.try_get("topic")?;
         let head = Head::new(row.try_get("seq")?, row.try_get("epoch")?);
         if is_order_topic(&topic) {

@@ -61,6 +61,10 @@ impl Operation<Batch> for Record {
         settle_claim(batch, &self.tenant, key, result).await
     }
 
+    fn order(&self) -> Option<(&str, &OrderId)> {
+        Some((&self.tenant, &self.order))
+    }
+
     fn complete(&self, output: &mut Recorded, batch: &mut Batch) -> Result<(), StoreError> {
         batch.complete(&self.tenant, self.key.as_ref(), output)
     }
@@ -75,6 +79,10 @@ pub(super) struct ObserveLocation {
 #[async_trait]
 impl Operation<Batch> for ObserveLocation {
     type Output = Option<Order>;
+
+    fn order(&self) -> Option<(&str, &OrderId)> {
+        Some((&self.tenant, &self.order))
+    }
 
     async fn run(&self, batch: &mut Batch) -> Result<Option<Order>, StoreError> {
         let held = batch.hold(&self.tenant, &self.order).await?;

@@ -154,6 +154,8 @@ async fn run(
 /// for the end, and commits.
 async fn commit(batch: &mut Batch, jobs: &mut [Queued]) -> Result<(), StoreError> {
     sqlx::query("BEGIN").execute(batch.conn()).await?;
+    let orders: Vec<_> = jobs.iter().filter_map(|job| job.order()).collect();
+    batch.hold_all(&orders).await?;
     for job in jobs.iter_mut() {
         // A refusal wrote nothing (see batch.rs): no savepoint to undo.
         job.run(batch).await?;
