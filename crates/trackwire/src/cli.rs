@@ -10,8 +10,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// The default address: loopback, on a port no common service uses.
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:7311";
 
+/// `trackwire --version`: the crate's version and the git revision it was
+/// built from ("unknown" outside git; build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("TRACKWIRE_GIT_REVISION"),
+    ")"
+);
+
 #[derive(Parser)]
-#[command(name = "trackwire", version, about = "Real-time order tracking")]
+#[command(name = "trackwire", version = VERSION, about = "Real-time order tracking")]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
