@@ -205,6 +205,7 @@ pub(crate) async fn run(
     let app = trackwire_server::rest::app(state)
         .merge(trackwire_server::realtime::router(realtime.clone()))
         .merge(crate::assets::router());
+    let app = trackwire_server::http::trace::layer(app);
     let serve = listener::serve(listener, app, node.listener.clone(), shutdown.clone());
     // Graceful, but not forever: a client that never reads must not keep
     // the process alive.
