@@ -97,6 +97,12 @@ async fn json_lines_carry_the_request_id_and_the_connection_id() {
     let id = open["span"]["connection_id"].as_str().unwrap_or_default();
     assert_eq!(id.len(), 12, "{open}");
     drop(socket);
+    // Long after its upgrade was answered, its last line still has both.
+    let closed = wait_for_line(&server, |line| {
+        line["fields"]["message"] == "websocket closed"
+    });
+    assert_eq!(closed["span"]["connection_id"], id, "{closed}");
+    assert!(in_span(&closed, "request_id", "upgrade-1"), "{closed}");
     let (status, _) = server.stop();
     assert!(status.success());
 }

@@ -144,6 +144,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
         }
     }
     session.close().await;
+    tracing::debug!("sse stream closed");
 }
 
 /// The end of every stream on drain: what is still queued, then `retry:`

@@ -340,6 +340,7 @@ async fn serve(
     writer.abort();
     Box::pin(session.close()).await;
     drop(permits);
+    tracing::debug!("websocket closed");
 }
 
 fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {
