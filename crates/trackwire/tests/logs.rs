@@ -11,19 +11,8 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 fn serve(dir: &std::path::Path, format: &str) -> Server {
-    let dir = dir.to_str().expect("utf-8 path");
-    Server::start(&[
-        "serve",
-        "--insecure-dev",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        dir,
-        "--log-format",
-        format,
-        "--log",
-        "info,tower_http=debug,trackwire_server=debug",
-    ])
+    let filter = "info,tower_http=debug,trackwire_server=debug";
+    Server::serve_with(dir, &["--log-format", format, "--log", filter])
 }
 
 /// The first JSON line of the log that `found` accepts, waiting for it.
