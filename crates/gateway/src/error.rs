@@ -115,7 +115,7 @@ impl From<StoreError> for Problem {
                 Problem::new(Kind::BadRequest, Code::InvalidCursor, message)
                     .with_details(json!({ "cursor": cursor }))
             }
-            StoreError::Unavailable(_) | StoreError::Damaged(_) => {
+            StoreError::Unavailable(_) | StoreError::Contention(_) | StoreError::Damaged(_) => {
                 tracing::warn!(%error, "the store cannot serve a request");
                 Problem::new(
                     Kind::Unavailable,

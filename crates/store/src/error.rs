@@ -28,6 +28,11 @@ pub enum StoreError {
     /// was written; retry later.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// Writers on several nodes met (a deadlock or a serialization
+    /// failure): nothing was written. The backend retries the batch; it
+    /// reaches a caller only when the retries ran out, as a failure.
+    #[error("the store is busy: {0}")]
+    Contention(String),
     /// The store refused to open because its files are damaged or
     /// inconsistent; the message says what to do.
     #[error("{0}")]
@@ -59,7 +64,9 @@ impl StoreError {
     /// shared its fate (without saying "unavailable" twice).
     pub(crate) fn to_unavailable(&self) -> StoreError {
         match self {
-            Self::Unavailable(reason) => Self::Unavailable(reason.clone()),
+            Self::Unavailable(reason) | Self::Contention(reason) => {
+                Self::Unavailable(reason.clone())
+            }
             other => Self::Unavailable(other.to_string()),
         }
     }
@@ -67,7 +74,10 @@ impl StoreError {
     /// True when the database itself failed (the write path must roll
     /// back and start clean), not just this request.
     pub(crate) fn breaks_the_connection(&self) -> bool {
-        matches!(self, Self::Unavailable(_) | Self::Database(_))
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::Contention(_) | Self::Database(_)
+        )
     }
 }
 
@@ -93,6 +103,7 @@ impl From<sqlx::Error> for StoreError {
             E::ColumnDecode { .. } | E::Decode(_) => StoreError::Corrupt(error.to_string()),
             E::Database(db) => match classify_code(db.code().as_deref().unwrap_or("")) {
                 Class::Unavailable => StoreError::Unavailable(db.message().to_owned()),
+                Class::Contention => StoreError::Contention(db.message().to_owned()),
                 Class::Corrupt => StoreError::Corrupt(db.message().to_owned()),
                 Class::Other => StoreError::Database(error),
             },
@@ -103,6 +114,7 @@ impl From<sqlx::Error> for StoreError {
 
 enum Class {
     Unavailable,
+    Contention,
     Corrupt,
     Other,
 }
@@ -122,9 +134,10 @@ fn classify_code(code: &str) -> Class {
     }
     match code.get(..2) {
         // connection exceptions, insufficient resources, operator
-        // intervention (shutdown), serialization failure and deadlock
-        // (retried by the backend first), read-only transactions
-        Some("08" | "53" | "57" | "40") => Class::Unavailable,
+        // intervention (shutdown), read-only transactions
+        Some("08" | "53" | "57") => Class::Unavailable,
+        // serialization failure, deadlock: retried by the backend
+        Some("40") => Class::Contention,
         _ if code == "25006" => Class::Unavailable,
         Some("XX") => Class::Corrupt,
         _ => Class::Other,
@@ -137,10 +150,11 @@ mod tests {
 
     #[test]
     fn codes_sort_into_failures_and_damage() {
-        for code in [
-            "13", "10", "778", "8", "1032", "5", "14", "08006", "57P01", "40001",
-        ] {
+        for code in ["13", "10", "778", "8", "1032", "5", "14", "08006", "57P01"] {
             assert!(matches!(classify_code(code), Class::Unavailable), "{code}");
+        }
+        for code in ["40001", "40P01"] {
+            assert!(matches!(classify_code(code), Class::Contention), "{code}");
         }
         for code in ["11", "26", "XX001"] {
             assert!(matches!(classify_code(code), Class::Corrupt), "{code}");

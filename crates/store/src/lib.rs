@@ -9,12 +9,16 @@
 //!   `trackwire_domain::records`, re-exported.
 //! - [`error`]: the error enum, [`StoreError`].
 //! - [`sqlite`]: the SQLite backend and its `migrations/sqlite`.
+//! - [`postgres`]: the PostgreSQL backend (cluster mode) and its
+//!   `migrations/postgres`.
 //!
 //! `seq` is assigned here, and only here: in the transaction that stores
 //! the event.
 
 mod epoch;
 pub mod error;
+mod group_commit;
+pub mod postgres;
 pub mod sqlite;
 pub use trackwire_domain::records as types;
 

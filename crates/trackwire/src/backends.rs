@@ -13,6 +13,7 @@ use trackwire_broker::{Broker, MemoryBroker};
 use trackwire_gateway::presence::{LocalPresence, Presence};
 use trackwire_redis::{RedisBroker, RedisPresence, RedisTickets};
 use trackwire_server::rest::TICKET_TTL;
+use trackwire_store::postgres::PostgresStore;
 use trackwire_store::sqlite::SqliteStore;
 use trackwire_store::Store;
 
@@ -31,8 +32,12 @@ pub(crate) async fn open_store(common: &CommonArgs, data_dir: &Path) -> Result<A
                 .await
                 .context("cannot open the store")?,
         ),
-        Some(url) if url.starts_with("postgres") => {
-            bail!("the PostgreSQL store (cluster mode) is not available in this build yet: {url}")
+        Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
+            let store = PostgresStore::connect(url)
+                .await
+                .context("cannot open the PostgreSQL store")?;
+            tracing::info!("cluster mode: the store of record is PostgreSQL");
+            Arc::new(store)
         }
         Some(url) => bail!("unknown store URL '{url}': expected sqlite://PATH or postgres://…"),
     };

@@ -203,6 +203,11 @@ pub(crate) struct CommonArgs {
     /// up to this many seconds.
     #[arg(long, env = "TRACKWIRE_DRAIN_WINDOW", default_value_t = 5.0)]
     pub(crate) drain_window: f64,
+    /// On shutdown, readiness fails (and new connections are refused) this
+    /// many seconds before the open ones are told to reconnect, so a load
+    /// balancer that checks readiness stops sending clients here first.
+    #[arg(long, env = "TRACKWIRE_DRAIN_DELAY", default_value_t = 1.0)]
+    pub(crate) drain_delay: f64,
     /// Longest a long-poll request is held when nothing is new, in seconds.
     #[arg(long, env = "TRACKWIRE_POLL_WAIT", default_value_t = 25.0)]
     pub(crate) poll_wait: f64,

@@ -61,6 +61,8 @@ pub(crate) struct Node {
     pub(crate) origins: OriginPolicy,
     pub(crate) max_body_bytes: usize,
     pub(crate) listener: ListenerConfig,
+    /// How long readiness fails before clients are moved (`--drain-delay`).
+    pub(crate) drain_delay: Duration,
 }
 
 /// What the flags say, checked, before anything is opened: who may call,
@@ -70,6 +72,7 @@ pub(crate) struct Settings {
     pub(crate) origins: OriginPolicy,
     pub(crate) realtime: RealtimeConfig,
     pub(crate) header_timeout: Duration,
+    pub(crate) drain_delay: Duration,
 }
 
 /// Checks the flags that need no store or broker (`trackwire config check`
@@ -85,11 +88,13 @@ pub(crate) fn settings(common: &CommonArgs, demo_secret: Option<&str>) -> Result
     };
     security::apply_limits(&common.security, &mut realtime)?;
     let header_timeout = seconds(common.security.header_timeout, "--header-timeout")?;
+    let drain_delay = seconds(common.drain_delay, "--drain-delay")?;
     Ok(Settings {
         identity,
         origins,
         realtime,
         header_timeout,
+        drain_delay,
     })
 }
 
@@ -107,6 +112,7 @@ pub(crate) async fn build(
         origins,
         realtime,
         header_timeout,
+        drain_delay,
     } = settings(common, demo_secret)?;
     let store = backends::open_store(common, data_dir).await?;
     // A presence entry outlives its node by two heartbeats at most.
@@ -137,13 +143,14 @@ pub(crate) async fn build(
         max_body_bytes: common.security.max_body_bytes,
         listener,
         tickets: backplane.tickets,
+        drain_delay,
     })
 }
 
 fn seconds(value: f64, flag: &str) -> Result<Duration> {
     Duration::try_from_secs_f64(value)
         .ok()
-        .filter(|d| !d.is_zero() || flag == "--drain-window")
+        .filter(|d| !d.is_zero() || matches!(flag, "--drain-window" | "--drain-delay"))
         .with_context(|| format!("{flag} takes a positive number of seconds (got {value})"))
 }
 
@@ -185,6 +192,21 @@ pub(crate) async fn run(
     let mut state = AppState::new(node.orders.clone(), node.identity.clone());
     state.max_body_bytes = node.max_body_bytes;
     state.personas = personas;
+    // Draining comes first (readiness fails, new clients go elsewhere),
+    // then, after --drain-delay, the open connections are moved.
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let (shutdown, stop, delay) = (shutdown.clone(), stop.clone(), node.drain_delay);
+        async move {
+            shutdown.cancelled().await;
+            tracing::info!(
+                ?delay,
+                "draining: readiness fails; clients move after the delay"
+            );
+            tokio::time::sleep(delay).await;
+            stop.cancel();
+        }
+    });
     state.draining = shutdown.clone();
     state.tickets = node.tickets.clone();
     let mut realtime = Realtime::new(
@@ -195,7 +217,8 @@ pub(crate) async fn run(
         node.realtime.clone(),
         node.origins.clone(),
     );
-    realtime.shutdown = shutdown.clone();
+    realtime.draining = shutdown.clone();
+    realtime.shutdown = stop.clone();
     if let Some(verifier) = node.identity.verifier() {
         tokio::spawn(security::report_key_reloads(
             verifier.clone(),
@@ -206,13 +229,13 @@ pub(crate) async fn run(
         .merge(trackwire_server::realtime::router(realtime.clone()))
         .merge(crate::assets::router());
     let app = trackwire_server::http::trace::layer(app);
-    let serve = listener::serve(listener, app, node.listener.clone(), shutdown.clone());
+    let serve = listener::serve(listener, app, node.listener.clone(), stop.clone());
     // Graceful, but not forever: a client that never reads must not keep
     // the process alive.
     let deadline = node.realtime.drain_window + Duration::from_secs(10);
     tokio::select! {
         () = serve => {}
-        _ = async { shutdown.cancelled().await; tokio::time::sleep(deadline).await } => {
+        _ = async { stop.cancelled().await; tokio::time::sleep(deadline).await } => {
             tracing::warn!("open requests did not finish in time; stopping anyway");
         }
     }

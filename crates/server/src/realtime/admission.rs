@@ -39,7 +39,7 @@ pub(crate) fn admit(
     headers: &HeaderMap,
     ip: Option<IpAddr>,
 ) -> Result<Permits, ApiError> {
-    if realtime.shutdown.is_cancelled() {
+    if realtime.draining.is_cancelled() || realtime.shutdown.is_cancelled() {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             Code::Draining,

@@ -48,7 +48,10 @@ pub struct Realtime {
     /// Stream tickets, issued by `POST /v1/stream-tickets`.
     pub tickets: Arc<dyn Tickets>,
     pub config: Arc<RealtimeConfig>,
-    /// Cancelled when the server drains: every connection says
+    /// Cancelled when the server starts draining: readiness fails and new
+    /// connections are refused (`draining`), while the open ones stay.
+    pub draining: CancellationToken,
+    /// Cancelled a moment later (`--drain-delay`): every connection says
     /// `reconnect` and closes.
     pub shutdown: CancellationToken,
     /// Tracks every connection task, so shutdown can wait for the drain.
@@ -80,6 +83,7 @@ impl Realtime {
             identity: Arc::new(identity),
             tickets,
             config: Arc::new(config),
+            draining: CancellationToken::new(),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
             origins: Arc::new(origins),

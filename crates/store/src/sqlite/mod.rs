@@ -10,11 +10,11 @@
 //! pool and never wait for writes.
 //!
 //! - `check`: what opening refuses (a damaged or inconsistent file);
-//! - `writer` and `job`: the write queue, group commit, failure handling;
+//! - `writer`: the write queue, group commit, failure handling (its jobs
+//!   and health are `crate::group_commit`'s);
 //! - `write`: one operation per write call; `read`: the reads.
 
 mod check;
-mod job;
 mod read;
 mod write;
 mod writer;
@@ -229,14 +229,7 @@ impl Store for SqliteStore {
     }
 
     async fn probe_write(&self) -> Result<(), StoreError> {
-        let health = &self.writer.health;
-        if let Some(reason) = health.recent_failure() {
-            return Err(StoreError::Unavailable(reason));
-        }
-        // A commit a moment ago is proof enough; readiness is polled often.
-        if health.committed_within(Duration::from_secs(1)) {
-            return Ok(());
-        }
-        self.writer.submit(write::Probe).await
+        let probe = self.writer.submit(write::Probe);
+        self.writer.health.writes.probe(probe).await
     }
 }

@@ -12,9 +12,9 @@ use trackwire_domain::{
     PAYLOAD_VERSION,
 };
 
-use super::job::Operation;
 use super::read::{format_time, snapshot, to_i64, to_u64};
 use crate::epoch::new_epoch;
+use crate::group_commit::Operation;
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 
@@ -28,7 +28,7 @@ pub(super) struct CreateOrder {
 }
 
 #[async_trait]
-impl Operation for CreateOrder {
+impl Operation<Conn> for CreateOrder {
     type Output = Recorded;
 
     async fn run(&self, conn: &mut Conn) -> Result<Recorded, StoreError> {
@@ -51,7 +51,7 @@ pub(super) struct Record {
 }
 
 #[async_trait]
-impl Operation for Record {
+impl Operation<Conn> for Record {
     type Output = Recorded;
 
     async fn run(&self, conn: &mut Conn) -> Result<Recorded, StoreError> {
@@ -73,7 +73,7 @@ pub(super) struct ObserveLocation {
 }
 
 #[async_trait]
-impl Operation for ObserveLocation {
+impl Operation<Conn> for ObserveLocation {
     type Output = Option<Order>;
 
     async fn run(&self, conn: &mut Conn) -> Result<Option<Order>, StoreError> {
@@ -94,7 +94,7 @@ pub(super) struct MarkRead {
 }
 
 #[async_trait]
-impl Operation for MarkRead {
+impl Operation<Conn> for MarkRead {
     type Output = u64;
 
     async fn run(&self, conn: &mut Conn) -> Result<u64, StoreError> {
@@ -107,7 +107,7 @@ impl Operation for MarkRead {
 pub(super) struct Probe;
 
 #[async_trait]
-impl Operation for Probe {
+impl Operation<Conn> for Probe {
     type Output = ();
     const SHOWS_RECOVERY: bool = false;
 

@@ -13,14 +13,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::job::{Job, Operation, Outcome, Pending};
+use crate::group_commit::{closed, Job, Operation, Outcome, Pending, WriteHealth};
 use crate::StoreError;
 
 /// Most writes in one transaction: enough to amortize the fsync, few
@@ -28,68 +27,21 @@ use crate::StoreError;
 const MAX_BATCH: usize = 256;
 /// Writes waiting for the writer; callers wait for room beyond it.
 const QUEUE: usize = 4096;
-/// How long after a failed write readiness keeps saying so, when no write
-/// has succeeded since.
-const FAILURE_MEMORY: Duration = Duration::from_secs(5);
-
 /// Sends writes to the writer task.
 pub(super) struct Writer {
-    queue: mpsc::Sender<Box<dyn Pending>>,
+    queue: mpsc::Sender<Box<dyn Pending<SqliteConnection>>>,
     stop: CancellationToken,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub(super) health: Arc<Health>,
 }
 
-/// What the writer has seen lately, for readiness.
+/// What the writer has seen lately, for readiness, and the page cap the
+/// storage-fault tests set.
 #[derive(Default)]
 pub(super) struct Health {
-    state: Mutex<HealthState>,
+    pub(super) writes: WriteHealth,
     /// SQLite's `max_page_count` for the write connection (0: none).
     pub(super) max_pages: AtomicU64,
-}
-
-#[derive(Default)]
-struct HealthState {
-    last_failure: Option<(Instant, String)>,
-    last_commit: Option<Instant>,
-}
-
-impl Health {
-    fn failed(&self, reason: &str) {
-        if let Ok(mut state) = self.state.lock() {
-            state.last_failure = Some((Instant::now(), reason.to_owned()));
-        }
-    }
-
-    /// A batch committed; `recovers`: it held a write that proves writes
-    /// work again (not just a probe).
-    fn committed(&self, recovers: bool) {
-        if let Ok(mut state) = self.state.lock() {
-            state.last_commit = Some(Instant::now());
-            if recovers {
-                state.last_failure = None;
-            }
-        }
-    }
-
-    /// True when a batch committed within `within` and nothing failed
-    /// since: the store has just shown it can write.
-    pub(super) fn committed_within(&self, within: Duration) -> bool {
-        self.state.lock().is_ok_and(|state| {
-            state.last_failure.is_none()
-                && state.last_commit.is_some_and(|at| at.elapsed() < within)
-        })
-    }
-
-    /// The reason of a recent failure no write has succeeded since.
-    pub(super) fn recent_failure(&self) -> Option<String> {
-        let state = self.state.lock().ok()?;
-        state
-            .last_failure
-            .as_ref()
-            .filter(|(at, _)| at.elapsed() < FAILURE_MEMORY)
-            .map(|(_, reason)| reason.clone())
-    }
 }
 
 impl Writer {
@@ -119,7 +71,7 @@ impl Writer {
 
     /// Queues `operation` and waits for its answer, which comes once its
     /// batch committed.
-    pub(super) async fn submit<Op: Operation>(
+    pub(super) async fn submit<Op: Operation<SqliteConnection>>(
         &self,
         operation: Op,
     ) -> Result<Op::Output, StoreError> {
@@ -140,12 +92,8 @@ impl Writer {
     }
 }
 
-fn closed() -> StoreError {
-    StoreError::Unavailable("the store is closed".into())
-}
-
 async fn run(
-    mut rx: mpsc::Receiver<Box<dyn Pending>>,
+    mut rx: mpsc::Receiver<Box<dyn Pending<SqliteConnection>>>,
     mut connection: Option<SqliteConnection>,
     options: SqliteConnectOptions,
     health: Arc<Health>,
@@ -204,7 +152,7 @@ async fn run(
             }
             fail_all(&mut batch, &error, &health);
         } else {
-            health.committed(recovers);
+            health.writes.committed(recovers);
         }
         batch.clear();
     }
@@ -223,7 +171,7 @@ async fn run(
 /// caller fails them all.
 async fn commit_batch(
     conn: &mut SqliteConnection,
-    batch: &mut Vec<Box<dyn Pending>>,
+    batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>,
 ) -> Result<(), StoreError> {
     exec(conn, "BEGIN IMMEDIATE").await?;
     for job in batch.iter_mut() {
@@ -241,10 +189,12 @@ async fn commit_batch(
     Ok(())
 }
 
-fn fail_all(batch: &mut Vec<Box<dyn Pending>>, error: &StoreError, health: &Health) {
-    if let StoreError::Unavailable(reason) = error.to_unavailable() {
-        health.failed(&reason);
-    }
+fn fail_all(
+    batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>,
+    error: &StoreError,
+    health: &Health,
+) {
+    health.writes.failed(error);
     for job in batch.drain(..) {
         job.settle(Some(error));
     }

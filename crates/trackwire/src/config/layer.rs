@@ -83,6 +83,7 @@ mod tests {
             redis_prefix: Some("p".into()),
             heartbeat: Some(Seconds(5.0)),
             drain_window: Some(Seconds(0.5)),
+            drain_delay: Some(Seconds(0.25)),
             poll_wait: Some(Seconds(3.0)),
             log: Some("debug".into()),
             log_format: Some(crate::cli::LogFormat::Json),

@@ -1,6 +1,9 @@
 //! The real binary in a child process, for the process tests.
 #![allow(dead_code)]
 
+pub(crate) mod clients;
+pub(crate) mod cluster;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

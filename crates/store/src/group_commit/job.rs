@@ -3,14 +3,14 @@
 //! fate is known.
 
 use async_trait::async_trait;
-use sqlx::sqlite::SqliteConnection;
 use tokio::sync::oneshot;
 
 use crate::StoreError;
 
-/// One kind of write (`write.rs` has one per store call).
+/// One kind of write (each backend's `write.rs` has one per store call),
+/// run on the writer's context `C` (a connection, or a batch around one).
 #[async_trait]
-pub(super) trait Operation: Send + 'static {
+pub(crate) trait Operation<C: Send>: Send + Sync + 'static {
     type Output: Send + 'static;
 
     /// Whether its commit shows that writes work again. A probe's does not:
@@ -18,12 +18,19 @@ pub(super) trait Operation: Send + 'static {
     const SHOWS_RECOVERY: bool = true;
 
     /// Runs inside the batch's open transaction, in a savepoint of its own.
-    async fn run(&self, conn: &mut SqliteConnection) -> Result<Self::Output, StoreError>;
+    async fn run(&self, ctx: &mut C) -> Result<Self::Output, StoreError>;
+
+    /// Runs once every write of the batch ran, before the commit, on a
+    /// write that succeeded: fills in what is known only then (PostgreSQL
+    /// assigns the feed offsets at the end of a batch). Nothing by default.
+    fn complete(&self, _output: &mut Self::Output, _ctx: &mut C) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// What running a job did to the batch.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     /// Ran; its changes wait for the commit.
     Done,
     /// Refused (not found, an invalid transition …): its savepoint is to
@@ -33,10 +40,14 @@ pub(super) enum Outcome {
 
 /// A queued write of any kind, as the writer sees it.
 #[async_trait]
-pub(super) trait Pending: Send {
-    /// Runs the write and keeps its result. `Err` means the database
-    /// failed: the whole batch must roll back.
-    async fn run(&mut self, conn: &mut SqliteConnection) -> Result<Outcome, StoreError>;
+pub(crate) trait Pending<C: Send>: Send {
+    /// Runs the write and keeps its result (a batch that is retried runs
+    /// it again). `Err` means the database failed: the whole batch must
+    /// roll back.
+    async fn run(&mut self, ctx: &mut C) -> Result<Outcome, StoreError>;
+
+    /// See [`Operation::complete`].
+    fn complete(&mut self, ctx: &mut C) -> Result<(), StoreError>;
 
     /// See [`Operation::SHOWS_RECOVERY`].
     fn shows_recovery(&self) -> bool;
@@ -46,14 +57,18 @@ pub(super) trait Pending: Send {
     fn settle(self: Box<Self>, failure: Option<&StoreError>);
 }
 
-pub(super) struct Job<Op: Operation> {
+pub(crate) struct Job<C, Op: Operation<C>>
+where
+    C: Send,
+{
     operation: Op,
     reply: oneshot::Sender<Result<Op::Output, StoreError>>,
     result: Option<Result<Op::Output, StoreError>>,
+    context: std::marker::PhantomData<fn(&mut C)>,
 }
 
-impl<Op: Operation> Job<Op> {
-    pub(super) fn new(
+impl<C: Send, Op: Operation<C>> Job<C, Op> {
+    pub(crate) fn new(
         operation: Op,
         reply: oneshot::Sender<Result<Op::Output, StoreError>>,
     ) -> Self {
@@ -61,14 +76,15 @@ impl<Op: Operation> Job<Op> {
             operation,
             reply,
             result: None,
+            context: std::marker::PhantomData,
         }
     }
 }
 
 #[async_trait]
-impl<Op: Operation> Pending for Job<Op> {
-    async fn run(&mut self, conn: &mut SqliteConnection) -> Result<Outcome, StoreError> {
-        match self.operation.run(conn).await {
+impl<C: Send, Op: Operation<C>> Pending<C> for Job<C, Op> {
+    async fn run(&mut self, ctx: &mut C) -> Result<Outcome, StoreError> {
+        match self.operation.run(ctx).await {
             Ok(output) => {
                 self.result = Some(Ok(output));
                 Ok(Outcome::Done)
@@ -81,8 +97,15 @@ impl<Op: Operation> Pending for Job<Op> {
         }
     }
 
+    fn complete(&mut self, ctx: &mut C) -> Result<(), StoreError> {
+        match &mut self.result {
+            Some(Ok(output)) => self.operation.complete(output, ctx),
+            _ => Ok(()),
+        }
+    }
+
     fn shows_recovery(&self) -> bool {
-        Op::SHOWS_RECOVERY
+        <Op as Operation<C>>::SHOWS_RECOVERY
     }
 
     fn settle(self: Box<Self>, failure: Option<&StoreError>) {
@@ -96,4 +119,9 @@ impl<Op: Operation> Pending for Job<Op> {
         // The caller may have gone; the write stands either way.
         let _ = self.reply.send(answer);
     }
+}
+
+/// The answer to a write sent to a closed store.
+pub(crate) fn closed() -> StoreError {
+    StoreError::Unavailable("the store is closed".into())
 }

@@ -1,0 +1,561 @@
+//! One write batch on PostgreSQL: the transaction every write of the batch
+//! runs in, and what they leave for its end.
+//!
+//! Locks, in the order every writer takes them (so that writers on many
+//! nodes never wait on each other in a circle):
+//!
+//! 1. **The order's row** (`orders … FOR UPDATE`, with its two topic
+//!    rows), the first time a write of the batch touches the order. Every
+//!    write to an order takes it, so the order's snapshot and its topics'
+//!    seq are read and moved by one writer at a time, cluster-wide; and
+//!    each is read once per batch, then kept here.
+//! 2. **The tenant's feed row**, only at the end ([`Batch::flush`]): the
+//!    offsets of all the batch's order events are taken in one statement,
+//!    and the row stays locked only until the commit. Several events per
+//!    transaction, and the tenant-wide lock for the commit alone: that is
+//!    what lets one tenant write from many nodes at once.
+//!
+//! The events themselves, the new seqs and the snapshots are written at
+//! the end too, one statement each for the whole batch. A write that is
+//! refused (not found, an invalid transition) is refused before it wrote
+//! anything, so no savepoint is needed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, Row};
+use trackwire_domain::{Order, OrderId, Topic, TopicKind};
+
+use crate::types::{IdempotencyKey, Recorded, StoredEvent};
+use crate::StoreError;
+
+/// An order this batch holds the lock of: its snapshot and topic heads as
+/// the batch left them so far.
+pub(super) struct Held {
+    pub(super) order: Order,
+    pub(super) order_topic: Head,
+    pub(super) chat_topic: Head,
+    /// The snapshot changed: written at the end.
+    pub(super) dirty: bool,
+}
+
+pub(super) struct Head {
+    pub(super) seq: i64,
+    pub(super) epoch: String,
+    changed: bool,
+}
+
+impl Head {
+    pub(super) fn new(seq: i64, epoch: String) -> Self {
+        Self {
+            seq,
+            epoch,
+            changed: false,
+        }
+    }
+}
+
+impl Held {
+    pub(super) fn head_mut(&mut self, kind: TopicKind) -> &mut Head {
+        match kind {
+            TopicKind::Order => &mut self.order_topic,
+            TopicKind::Chat => &mut self.chat_topic,
+        }
+    }
+}
+
+/// What an idempotency key's claim found.
+pub(super) enum Claim {
+    /// The key is this write's now; its result is stored at the end.
+    Mine,
+    /// An earlier request with the key (this batch's or a committed one)
+    /// produced this result.
+    Done(Box<Recorded>),
+}
+
+type KeyId = (String, String, String);
+
+pub(super) struct Batch {
+    conn: PgConnection,
+    held: HashMap<(String, OrderId), Held>,
+    /// Events to insert at the end, in the order they were recorded.
+    events: Vec<(String, StoredEvent)>,
+    /// Keys claimed in this batch: the fingerprint and, once the write
+    /// ran, its result (a second request with the key in the same batch
+    /// is answered from it).
+    claims: HashMap<KeyId, (String, Option<Recorded>)>,
+    /// Offsets given out at the end, by event id.
+    offsets: HashMap<String, u64>,
+    /// Results to store with their keys, filled in by `complete`.
+    responses: Vec<(KeyId, String)>,
+}
+
+impl Batch {
+    pub(super) fn new(conn: PgConnection) -> Self {
+        Self {
+            conn,
+            held: HashMap::new(),
+            events: Vec::new(),
+            claims: HashMap::new(),
+            offsets: HashMap::new(),
+            responses: Vec::new(),
+        }
+    }
+
+    pub(super) fn into_connection(self) -> PgConnection {
+        self.conn
+    }
+
+    pub(super) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+
+    /// The order, locked for the rest of the transaction.
+    pub(super) async fn hold(
+        &mut self,
+        tenant: &str,
+        id: &OrderId,
+    ) -> Result<&mut Held, StoreError> {
+        let key = (tenant.to_owned(), id.clone());
+        if !self.held.contains_key(&key) {
+            let held = lock_order(&mut self.conn, tenant, id).await?;
+            self.held.insert(key.clone(), held);
+        }
+        self.held
+            .get_mut(&key)
+            .ok_or_else(|| StoreError::OrderNotFound(id.clone()))
+    }
+
+    /// A new order's lock: its rows were just inserted by this batch.
+    pub(super) fn hold_new(&mut self, tenant: &str, held: Held) {
+        self.held
+            .insert((tenant.to_owned(), held.order.id.clone()), held);
+    }
+
+    /// The chat's last seq as this batch sees it (without taking the
+    /// order's lock when the batch does not hold it already).
+    pub(super) async fn chat_head(
+        &mut self,
+        tenant: &str,
+        id: &OrderId,
+    ) -> Result<Option<i64>, StoreError> {
+        if let Some(held) = self.held.get(&(tenant.to_owned(), id.clone())) {
+            return Ok(Some(held.chat_topic.seq));
+        }
+        let head: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM topics WHERE tenant = $1 AND topic = $2")
+                .bind(tenant)
+                .bind(Topic::of(TopicKind::Chat, id).to_string())
+                .fetch_optional(&mut self.conn)
+                .await?;
+        Ok(head)
+    }
+
+    /// Keeps a numbered event (see [`next_seq`]) for the end, where its
+    /// offset is assigned and it is inserted.
+    pub(super) fn append(&mut self, tenant: &str, event: StoredEvent) {
+        self.events.push((tenant.to_owned(), event));
+    }
+
+    /// Claims `key` for this write: the first request with it goes on; a
+    /// later one gets the first one's result, or a conflict when the
+    /// request differs. A claim held by another node's open batch is
+    /// waited for.
+    pub(super) async fn claim(
+        &mut self,
+        tenant: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Claim, StoreError> {
+        let id = key_id(tenant, key);
+        if let Some((fingerprint, result)) = self.claims.get(&id) {
+            if *fingerprint != key.fingerprint {
+                return Err(StoreError::IdempotencyConflict);
+            }
+            return match result {
+                Some(recorded) => Ok(Claim::Done(Box::new(replayed(recorded.clone())))),
+                // The first write with the key has not finished: it is
+                // still running (cannot happen: writes run one by one).
+                None => Err(StoreError::Contention("the key is in use".into())),
+            };
+        }
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (tenant, subject, key, fingerprint) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1",
+        )
+        .bind(tenant)
+        .bind(&key.subject)
+        .bind(&key.key)
+        .bind(&key.fingerprint)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        if claimed.is_some() {
+            self.claims.insert(id, (key.fingerprint.clone(), None));
+            return Ok(Claim::Mine);
+        }
+        // Another request's, committed (an open one was waited for).
+        let row = sqlx::query(
+            "SELECT fingerprint, response FROM idempotency_keys \
+             WHERE tenant = $1 AND subject = $2 AND key = $3",
+        )
+        .bind(tenant)
+        .bind(&key.subject)
+        .bind(&key.key)
+        .fetch_one(&mut self.conn)
+        .await?;
+        let fingerprint: String = row.try_get("fingerprint")?;
+        let response: Option<String> = row.try_get("response")?;
+        if fingerprint != key.fingerprint {
+            return Err(StoreError::IdempotencyConflict);
+        }
+        let response = response
+            .ok_or_else(|| StoreError::Corrupt("an idempotency key without its result".into()))?;
+        Ok(Claim::Done(Box::new(replayed(serde_json::from_str(
+            &response,
+        )?))))
+    }
+
+    /// The write that claimed `key` ran: later requests with the key in
+    /// this batch get `recorded`.
+    pub(super) fn claimed_result(
+        &mut self,
+        tenant: &str,
+        key: &IdempotencyKey,
+        recorded: &Recorded,
+    ) {
+        if let Some(claim) = self.claims.get_mut(&key_id(tenant, key)) {
+            claim.1 = Some(recorded.clone());
+        }
+    }
+
+    /// The write that claimed `key` was refused: the key stays free.
+    pub(super) async fn release(
+        &mut self,
+        tenant: &str,
+        key: &IdempotencyKey,
+    ) -> Result<(), StoreError> {
+        self.claims.remove(&key_id(tenant, key));
+        sqlx::query("DELETE FROM idempotency_keys WHERE tenant = $1 AND subject = $2 AND key = $3")
+            .bind(tenant)
+            .bind(&key.subject)
+            .bind(&key.key)
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Fills in the offsets assigned at the end, and keeps the result to
+    /// store with the write's key, if any.
+    pub(super) fn complete(
+        &mut self,
+        tenant: &str,
+        key: Option<&IdempotencyKey>,
+        recorded: &mut Recorded,
+    ) -> Result<(), StoreError> {
+        for event in &mut recorded.events {
+            if event.offset.is_none() {
+                event.offset = self.offsets.get(&event.id).copied();
+            }
+        }
+        if let Some(key) = key {
+            if !recorded.replayed {
+                let response = serde_json::to_string(&*recorded)?;
+                self.responses.push((key_id(tenant, key), response));
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the batch, before its writes complete: takes each
+    /// tenant's offsets for its order events, in the order they were
+    /// recorded.
+    pub(super) async fn assign_offsets(&mut self) -> Result<(), StoreError> {
+        let mut wanted: BTreeMap<&str, i64> = BTreeMap::new();
+        for (tenant, event) in &self.events {
+            if is_order_topic(&event.topic) {
+                *wanted.entry(tenant.as_str()).or_default() += 1;
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        // Sorted by tenant: two batches lock their tenants in one order.
+        let (tenants, counts): (Vec<&str>, Vec<i64>) = wanted.into_iter().unzip();
+        let rows = sqlx::query(
+            "INSERT INTO tenants (tenant, feed_offset) \
+             SELECT * FROM unnest($1::text[], $2::bigint[]) ORDER BY 1 \
+             ON CONFLICT (tenant) DO UPDATE SET feed_offset = tenants.feed_offset + EXCLUDED.feed_offset \
+             RETURNING tenant, feed_offset",
+        )
+        .bind(&tenants)
+        .bind(&counts)
+        .fetch_all(&mut self.conn)
+        .await?;
+        let mut next: HashMap<String, u64> = HashMap::new();
+        for row in &rows {
+            let tenant: String = row.try_get("tenant")?;
+            let last: i64 = row.try_get("feed_offset")?;
+            next.insert(tenant, to_u64(last));
+        }
+        // `next` holds each tenant's last offset; count down from the
+        // batch's last event.
+        for (tenant, event) in self.events.iter_mut().rev() {
+            if !is_order_topic(&event.topic) {
+                continue;
+            }
+            let Some(last) = next.get_mut(tenant.as_str()) else {
+                continue;
+            };
+            event.offset = Some(*last);
+            self.offsets.insert(event.id.clone(), *last);
+            *last -= 1;
+        }
+        Ok(())
+    }
+
+    /// Writes what the batch kept for the end: the new seqs, the
+    /// snapshots, the events and the keys' results. The commit follows.
+    pub(super) async fn flush(&mut self) -> Result<(), StoreError> {
+        self.write_heads().await?;
+        self.write_snapshots().await?;
+        self.write_events().await?;
+        self.write_responses().await
+    }
+
+    async fn write_heads(&mut self) -> Result<(), StoreError> {
+        let (mut tenants, mut topics, mut seqs) = (Vec::new(), Vec::new(), Vec::new());
+        for ((tenant, id), held) in &self.held {
+            for (kind, head) in [
+                (TopicKind::Order, &held.order_topic),
+                (TopicKind::Chat, &held.chat_topic),
+            ] {
+                if head.changed {
+                    tenants.push(tenant.as_str());
+                    topics.push(Topic::of(kind, id).to_string());
+                    seqs.push(head.seq);
+                }
+            }
+        }
+        if tenants.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE topics t SET seq = d.seq \
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(tenant, topic, seq) \
+             WHERE t.tenant = d.tenant AND t.topic = d.topic",
+        )
+        .bind(&tenants)
+        .bind(&topics)
+        .bind(&seqs)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_snapshots(&mut self) -> Result<(), StoreError> {
+        let mut rows = SnapshotRows::default();
+        for ((tenant, _), held) in &self.held {
+            if held.dirty {
+                rows.push(tenant, &held.order)?;
+            }
+        }
+        if rows.tenants.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE orders o SET status = d.status, courier_id = d.courier, \
+             snapshot = d.snapshot, updated_at = d.updated_at \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                         $6::timestamptz[]) AS d(tenant, id, status, courier, snapshot, updated_at) \
+             WHERE o.tenant = d.tenant AND o.id = d.id",
+        )
+        .bind(&rows.tenants)
+        .bind(&rows.ids)
+        .bind(&rows.statuses)
+        .bind(&rows.couriers)
+        .bind(&rows.snapshots)
+        .bind(&rows.updated)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_events(&mut self) -> Result<(), StoreError> {
+        if self.events.is_empty() {
+            return Ok(());
+        }
+        let mut rows = EventRows::default();
+        for (tenant, event) in &self.events {
+            rows.push(tenant, event);
+        }
+        sqlx::query(
+            "INSERT INTO events (tenant, topic, seq, epoch, id, feed_offset, type, version, \
+             occurred_at, payload) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
+                                  $6::bigint[], $7::text[], $8::int[], $9::timestamptz[], $10::text[])",
+        )
+        .bind(&rows.tenants)
+        .bind(&rows.topics)
+        .bind(&rows.seqs)
+        .bind(&rows.epochs)
+        .bind(&rows.ids)
+        .bind(&rows.offsets)
+        .bind(&rows.types)
+        .bind(&rows.versions)
+        .bind(&rows.occurred)
+        .bind(&rows.payloads)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_responses(&mut self) -> Result<(), StoreError> {
+        if self.responses.is_empty() {
+            return Ok(());
+        }
+        let (mut tenants, mut subjects, mut keys, mut responses) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for ((tenant, subject, key), response) in &self.responses {
+            tenants.push(tenant.as_str());
+            subjects.push(subject.as_str());
+            keys.push(key.as_str());
+            responses.push(response.as_str());
+        }
+        sqlx::query(
+            "UPDATE idempotency_keys k SET response = d.response \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) \
+                  AS d(tenant, subject, key, response) \
+             WHERE k.tenant = d.tenant AND k.subject = d.subject AND k.key = d.key",
+        )
+        .bind(&tenants)
+        .bind(&subjects)
+        .bind(&keys)
+        .bind(&responses)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Moves the topic's head one on and marks it for the end.
+pub(super) fn next_seq(head: &mut Head) -> (i64, String) {
+    head.seq += 1;
+    head.changed = true;
+    (head.seq, head.epoch.clone())
+}
+
+async fn lock_order(
+    conn: &mut PgConnection,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Held, StoreError> {
+    // FOR UPDATE of all three rows: each comes back as its latest
+    // committed version once the lock is ours.
+    let rows = sqlx::query(
+        "SELECT o.snapshot, t.topic, t.seq, t.epoch FROM orders o \
+         JOIN topics t ON t.tenant = o.tenant AND t.topic IN ('order:' || o.id, 'chat:' || o.id) \
+         WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE",
+    )
+    .bind(tenant)
+    .bind(id.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let first = rows
+        .first()
+        .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
+    let order: Order = serde_json::from_str(&first.try_get::<String, _>("snapshot")?)?;
+    let (mut order_topic, mut chat_topic) = (None, None);
+    for row in &rows {
+        let topic: String = row.try_get("topic")?;
+        let head = Head::new(row.try_get("seq")?, row.try_get("epoch")?);
+        if is_order_topic(&topic) {
+            order_topic = Some(head);
+        } else {
+            chat_topic = Some(head);
+        }
+    }
+    match (order_topic, chat_topic) {
+        (Some(order_topic), Some(chat_topic)) => Ok(Held {
+            order,
+            order_topic,
+            chat_topic,
+            dirty: false,
+        }),
+        _ => Err(StoreError::Corrupt(format!(
+            "order '{id}' has lost a topic"
+        ))),
+    }
+}
+
+fn key_id(tenant: &str, key: &IdempotencyKey) -> KeyId {
+    (tenant.to_owned(), key.subject.clone(), key.key.clone())
+}
+
+fn replayed(mut recorded: Recorded) -> Recorded {
+    recorded.replayed = true;
+    recorded
+}
+
+fn is_order_topic(topic: &str) -> bool {
+    topic.starts_with("order:")
+}
+
+pub(super) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(super) fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+#[derive(Default)]
+struct SnapshotRows {
+    tenants: Vec<String>,
+    ids: Vec<String>,
+    statuses: Vec<&'static str>,
+    couriers: Vec<Option<String>>,
+    snapshots: Vec<String>,
+    updated: Vec<DateTime<Utc>>,
+}
+
+impl SnapshotRows {
+    fn push(&mut self, tenant: &str, order: &Order) -> Result<(), StoreError> {
+        self.tenants.push(tenant.to_owned());
+        self.ids.push(order.id.as_str().to_owned());
+        self.statuses.push(order.status.as_str());
+        self.couriers
+            .push(order.courier.as_ref().map(|c| c.id.clone()));
+        self.snapshots.push(serde_json::to_string(order)?);
+        self.updated.push(order.updated_at);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct EventRows<'a> {
+    tenants: Vec<&'a str>,
+    topics: Vec<&'a str>,
+    seqs: Vec<i64>,
+    epochs: Vec<&'a str>,
+    ids: Vec<&'a str>,
+    offsets: Vec<Option<i64>>,
+    types: Vec<&'a str>,
+    versions: Vec<i32>,
+    occurred: Vec<DateTime<Utc>>,
+    payloads: Vec<&'a str>,
+}
+
+impl<'a> EventRows<'a> {
+    fn push(&mut self, tenant: &'a str, event: &'a StoredEvent) {
+        self.tenants.push(tenant);
+        self.topics.push(&event.topic);
+        self.seqs.push(to_i64(event.seq));
+        self.epochs.push(&event.epoch);
+        self.ids.push(&event.id);
+        self.offsets.push(event.offset.map(to_i64));
+        self.types.push(&event.event_type);
+        self.versions
+            .push(i32::try_from(event.version).unwrap_or(i32::MAX));
+        self.occurred.push(event.occurred_at);
+        self.payloads.push(&event.payload);
+    }
+}

@@ -1,0 +1,209 @@
+//! Reads, on the pool. Each read that must be consistent with a position
+//! (history and its head, the feed and its offset) is one statement, so
+//! it sees one snapshot of the database.
+
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use trackwire_domain::{Order, OrderId, Topic};
+
+use super::batch::{to_i64, to_u64};
+use crate::types::{
+    FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
+};
+use crate::StoreError;
+
+const EVENT_COLUMNS: &str = "e.id, e.topic, e.seq, e.epoch, e.feed_offset, e.type, e.version, \
+                             e.occurred_at, e.payload";
+
+pub(super) async fn order(
+    pool: &PgPool,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Option<Order>, StoreError> {
+    let snapshot: Option<String> =
+        sqlx::query_scalar("SELECT snapshot FROM orders WHERE tenant = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await?;
+    snapshot
+        .map(|json| serde_json::from_str(&json).map_err(StoreError::from))
+        .transpose()
+}
+
+pub(super) async fn list_orders(
+    pool: &PgPool,
+    tenant: &str,
+    filter: &OrderFilter,
+    page: &PageRequest,
+) -> Result<OrderPage, StoreError> {
+    let mut query: QueryBuilder<Postgres> =
+        QueryBuilder::new("SELECT pos, snapshot FROM orders WHERE tenant = ");
+    query.push_bind(tenant);
+    if let Some(status) = filter.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(customer) = &filter.customer {
+        query.push(" AND customer_id = ").push_bind(customer);
+    }
+    if let Some(courier) = &filter.courier {
+        query.push(" AND courier_id = ").push_bind(courier);
+    }
+    if let Some(after) = &page.after {
+        // Cursors are `pos` values we handed out; anything else is refused.
+        let pos: i64 = after
+            .parse()
+            .map_err(|_| StoreError::InvalidCursor(after.clone()))?;
+        query.push(" AND pos < ").push_bind(pos);
+    }
+    query
+        .push(" ORDER BY pos DESC LIMIT ")
+        .push_bind(i64::from(page.limit) + 1);
+    let rows = query.build().fetch_all(pool).await?;
+    let more = rows.len() > page.limit as usize;
+    let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
+    let mut last_pos = None;
+    for row in rows.iter().take(page.limit as usize) {
+        items.push(serde_json::from_str(
+            &row.try_get::<String, _>("snapshot")?,
+        )?);
+        last_pos = Some(row.try_get::<i64, _>("pos")?);
+    }
+    let next = if more {
+        last_pos.map(|p| p.to_string())
+    } else {
+        None
+    };
+    Ok(OrderPage { items, next })
+}
+
+pub(super) async fn replay_since(
+    pool: &PgPool,
+    tenant: &str,
+    topic: &Topic,
+    since: u64,
+    limit: u32,
+) -> Result<History, StoreError> {
+    let Some(order_id) = topic.order_id() else {
+        return Err(StoreError::NoHistory(topic.to_string()));
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT t.seq AS head, t.epoch AS head_epoch, {EVENT_COLUMNS} FROM topics t \
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE tenant = t.tenant AND topic = t.topic \
+                            AND seq > $3 ORDER BY seq LIMIT $4) e ON true \
+         WHERE t.tenant = $1 AND t.topic = $2 ORDER BY e.seq"
+    ))
+    .bind(tenant)
+    .bind(topic.to_string())
+    .bind(to_i64(since))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    let first = rows
+        .first()
+        .ok_or_else(|| StoreError::OrderNotFound(order_id.clone()))?;
+    Ok(History {
+        seq: to_u64(first.try_get("head")?),
+        epoch: first.try_get("head_epoch")?,
+        events: events(&rows)?,
+    })
+}
+
+pub(super) async fn feed_since(
+    pool: &PgPool,
+    tenant: &str,
+    offset: u64,
+    limit: u32,
+) -> Result<FeedPage, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT h.head, {EVENT_COLUMNS} FROM \
+         (SELECT COALESCE((SELECT feed_offset FROM tenants WHERE tenant = $1), 0) AS head) h \
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE tenant = $1 AND feed_offset > $2 \
+                            ORDER BY feed_offset LIMIT $3) e ON true \
+         ORDER BY e.feed_offset"
+    ))
+    .bind(tenant)
+    .bind(to_i64(offset))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    let head: i64 = match rows.first() {
+        Some(row) => row.try_get("head")?,
+        None => 0,
+    };
+    Ok(FeedPage {
+        offset: to_u64(head),
+        events: events(&rows)?,
+    })
+}
+
+pub(super) async fn heads(
+    pool: &PgPool,
+    tenant: &str,
+    topics: &[Topic],
+) -> Result<Vec<Option<u64>>, StoreError> {
+    let names: Vec<String> = topics.iter().map(Topic::to_string).collect();
+    // One statement: the seqs and the feed offset from one snapshot.
+    let rows = sqlx::query(
+        "SELECT topic, seq FROM topics WHERE tenant = $1 AND topic = ANY($2) \
+         UNION ALL \
+         SELECT 'orders', COALESCE((SELECT feed_offset FROM tenants WHERE tenant = $1), 0)",
+    )
+    .bind(tenant)
+    .bind(&names)
+    .fetch_all(pool)
+    .await?;
+    let mut seqs = std::collections::HashMap::new();
+    for row in &rows {
+        seqs.insert(
+            row.try_get::<String, _>("topic")?,
+            to_u64(row.try_get("seq")?),
+        );
+    }
+    Ok(names.iter().map(|name| seqs.get(name).copied()).collect())
+}
+
+pub(super) async fn read_receipts(
+    pool: &PgPool,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Vec<ReadReceipt>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT subject, seq FROM chat_reads WHERE tenant = $1 AND order_id = $2 ORDER BY subject",
+    )
+    .bind(tenant)
+    .bind(id.as_str())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReadReceipt {
+                subject: row.try_get("subject")?,
+                seq: to_u64(row.try_get("seq")?),
+            })
+        })
+        .collect()
+}
+
+/// The events of a joined read; a row without one (`e.id` NULL) is the
+/// head alone.
+fn events(rows: &[PgRow]) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(id) = row.try_get::<Option<String>, _>("id")? else {
+            continue;
+        };
+        events.push(StoredEvent {
+            id,
+            topic: row.try_get("topic")?,
+            seq: to_u64(row.try_get("seq")?),
+            epoch: row.try_get("epoch")?,
+            offset: row.try_get::<Option<i64>, _>("feed_offset")?.map(to_u64),
+            event_type: row.try_get("type")?,
+            version: u32::try_from(row.try_get::<i32, _>("version")?).unwrap_or(1),
+            occurred_at: row.try_get("occurred_at")?,
+            payload: row.try_get("payload")?,
+        });
+    }
+    Ok(events)
+}
