@@ -142,6 +142,15 @@ fn the_environment_beats_the_file() {
         "{stdout}"
     );
     assert!(stdout.contains("poll-wait = 9.0  # file"), "{stdout}");
+    // A bad environment variable: one line, naming its flag.
+    let output = check(&path, &[("TRACKWIRE_HEARTBEAT", "abc")]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: invalid value 'abc' for '--heartbeat")
+            && stderr.trim_end().lines().count() == 1,
+        "{stderr}"
+    );
 }
 
 /// `serve` itself: the file's `listen` cannot be bound (a TEST-NET

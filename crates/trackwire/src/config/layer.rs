@@ -46,13 +46,23 @@ pub(crate) fn parse(
             sub.mut_arg(id, |arg| arg.default_values(values))
         });
     }
-    let matches = command.try_get_matches_from(argv)?;
-    let cli = Cli::from_arg_matches(&matches)?;
+    let matches = command.try_get_matches_from(argv).map_err(one_line)?;
+    let cli = Cli::from_arg_matches(&matches).map_err(one_line)?;
     let sub = matches
         .subcommand_matches(name)
         .cloned()
         .unwrap_or_default();
     Ok((cli, sub))
+}
+
+/// clap's error (which spans lines, with a hint to `--help`) as one line;
+/// with the file's values already checked, what fails here is a flag or an
+/// environment variable.
+fn one_line(error: clap::Error) -> anyhow::Error {
+    let text = error.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    anyhow::anyhow!("{first} (from a flag or its TRACKWIRE_* environment variable)")
 }
 
 /// A value as clap reads it from a command line.
