@@ -1,4 +1,6 @@
-//! Flags, each with its environment variable.
+//! Flags, each with its environment variable; `serve` and `demo` also read
+//! a configuration file (`--config`, see `config`). Precedence: flag, then
+//! environment variable, then the file, then the default.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,8 +10,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// The default address: loopback, on a port no common service uses.
 pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:7311";
 
+/// `trackwire --version`: the crate's version and the git revision it was
+/// built from ("unknown" outside git; build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("TRACKWIRE_GIT_REVISION"),
+    ")"
+);
+
 #[derive(Parser)]
-#[command(name = "trackwire", version, about = "Real-time order tracking")]
+#[command(name = "trackwire", version = VERSION, about = "Real-time order tracking")]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -23,6 +34,19 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// Print a signed development token (HS256).
     Token(TokenArgs),
+    /// Work with configuration files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Check a configuration file and print the configuration `serve`
+    /// would run with (file, environment and defaults), secrets redacted.
+    Check {
+        /// The TOML file (see deploy/trackwire.toml).
+        path: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -144,8 +168,10 @@ pub(crate) struct SecurityArgs {
 
 #[derive(Args)]
 pub(crate) struct CommonArgs {
-    #[command(flatten)]
-    pub(crate) security: SecurityArgs,
+    /// TOML configuration file; flags and environment variables override
+    /// its keys (deploy/trackwire.toml documents them).
+    #[arg(long, env = "TRACKWIRE_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "TRACKWIRE_LISTEN", default_value = DEFAULT_LISTEN)]
     pub(crate) listen: SocketAddr,
@@ -191,9 +217,12 @@ pub(crate) struct CommonArgs {
     /// Log format.
     #[arg(long, env = "TRACKWIRE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
+    #[command(flatten)]
+    pub(crate) security: SecurityArgs,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum LogFormat {
     Text,
     Json,

@@ -5,6 +5,7 @@
 //! - `assets`: the browser SDK (and pages) embedded and served.
 //! - `backends`: the store and the backplane, picked from their URLs.
 //! - `cli`: flags and environment variables.
+//! - `config`: the configuration file under them; `config check`.
 //! - `server`: builds the store, broker, hub and router, and runs them
 //!   until shutdown.
 //! - `security`: keys, origins and limits from the flags.
@@ -13,6 +14,7 @@
 mod assets;
 mod backends;
 mod cli;
+mod config;
 mod demo;
 mod security;
 mod server;
@@ -21,13 +23,15 @@ use anyhow::Result;
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, ConfigCommand};
 
 #[tokio::main]
 async fn main() {
     // The error and its causes on one line, never a backtrace: what a
     // person who mistyped a flag needs.
-    if let Err(error) = run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let run = async { run(config::parse_with_file(cli, std::env::args_os().collect())?).await };
+    if let Err(error) = run.await {
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }
@@ -38,6 +42,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => &args.common,
         Command::Demo(args) => &args.common,
         Command::Token(args) => return print_token(args),
+        Command::Config(ConfigCommand::Check { path }) => {
+            print!("{}", config::check(path)?);
+            return Ok(());
+        }
     };
     server::init_logging(&common.log, common.log_format);
 
@@ -47,7 +55,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve(args) => server::serve(&args.common, None, shutdown).await,
         Command::Demo(args) => demo::run(args, shutdown).await,
-        Command::Token(_) => Ok(()),
+        Command::Token(_) | Command::Config(_) => Ok(()),
     }
 }
 

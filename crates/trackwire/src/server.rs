@@ -65,6 +65,39 @@ pub(crate) struct Node {
     pub(crate) drain_delay: Duration,
 }
 
+/// What the flags say, checked, before anything is opened: who may call,
+/// which origins, the transports' timings and limits.
+pub(crate) struct Settings {
+    pub(crate) identity: IdentitySource,
+    pub(crate) origins: OriginPolicy,
+    pub(crate) realtime: RealtimeConfig,
+    pub(crate) header_timeout: Duration,
+    pub(crate) drain_delay: Duration,
+}
+
+/// Checks the flags that need no store or broker (`trackwire config check`
+/// runs this too). `demo_secret` is the demo's own token secret.
+pub(crate) fn settings(common: &CommonArgs, demo_secret: Option<&str>) -> Result<Settings> {
+    let identity = security::identity_source(&common.security, demo_secret)?;
+    let origins = security::origins(&common.security)?;
+    let mut realtime = RealtimeConfig {
+        heartbeat: seconds(common.heartbeat, "--heartbeat")?,
+        drain_window: seconds(common.drain_window, "--drain-window")?,
+        poll_wait: seconds(common.poll_wait, "--poll-wait")?,
+        ..RealtimeConfig::default()
+    };
+    security::apply_limits(&common.security, &mut realtime)?;
+    let header_timeout = seconds(common.security.header_timeout, "--header-timeout")?;
+    let drain_delay = seconds(common.drain_delay, "--drain-delay")?;
+    Ok(Settings {
+        identity,
+        origins,
+        realtime,
+        header_timeout,
+        drain_delay,
+    })
+}
+
 /// Opens the store and broker named by the flags. `demo_secret` is the
 /// demo's own token secret.
 pub(crate) async fn build(
@@ -74,12 +107,16 @@ pub(crate) async fn build(
 ) -> Result<Node> {
     // Checked first: a server that would refuse to start should say so
     // before it touches the data directory.
-    let identity = security::identity_source(&common.security, demo_secret)?;
-    let origins = security::origins(&common.security)?;
+    let Settings {
+        identity,
+        origins,
+        realtime,
+        header_timeout,
+        drain_delay,
+    } = settings(common, demo_secret)?;
     let store = backends::open_store(common, data_dir).await?;
-    let heartbeat = seconds(common.heartbeat, "--heartbeat")?;
     // A presence entry outlives its node by two heartbeats at most.
-    let backplane = backends::open_backplane(common, heartbeat * 2).await?;
+    let backplane = backends::open_backplane(common, realtime.heartbeat * 2).await?;
     let hub = Hub::start_with(
         backplane.broker.clone(),
         store.clone(),
@@ -89,17 +126,10 @@ pub(crate) async fn build(
     .await
     .context("cannot start the broker")?;
     let orders = Arc::new(OrderService::new(store.clone(), backplane.broker.clone()));
-    let mut realtime = RealtimeConfig {
-        heartbeat,
-        drain_window: seconds(common.drain_window, "--drain-window")?,
-        poll_wait: seconds(common.poll_wait, "--poll-wait")?,
-        ..RealtimeConfig::default()
-    };
-    security::apply_limits(&common.security, &mut realtime)?;
     let open_files = listener::raise_open_files_limit();
     let listener = ListenerConfig {
         max_connections: listener::max_connections_for(open_files),
-        header_timeout: seconds(common.security.header_timeout, "--header-timeout")?,
+        header_timeout,
         plain_per_ip: common.security.max_http_connections_per_ip,
         send_buffer_bytes: None,
     };
@@ -113,7 +143,7 @@ pub(crate) async fn build(
         max_body_bytes: common.security.max_body_bytes,
         listener,
         tickets: backplane.tickets,
-        drain_delay: seconds(common.drain_delay, "--drain-delay")?,
+        drain_delay,
     })
 }
 
@@ -198,6 +228,7 @@ pub(crate) async fn run(
     let app = trackwire_server::rest::app(state)
         .merge(trackwire_server::realtime::router(realtime.clone()))
         .merge(crate::assets::router());
+    let app = trackwire_server::http::trace::layer(app);
     let serve = listener::serve(listener, app, node.listener.clone(), stop.clone());
     // Graceful, but not forever: a client that never reads must not keep
     // the process alive.

@@ -8,9 +8,11 @@
 //!   refuse with the error envelope, `Idempotency-Key`.
 //! - [`listener`]: accepting connections: header timeout, plain
 //!   connections per IP, the total below the open-files limit.
+//! - [`trace`]: request ids and the request span, over every route.
 
 pub mod error;
 pub mod extract;
 pub mod listener;
+pub mod trace;
 
 pub use error::ApiError;

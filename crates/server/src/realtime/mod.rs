@@ -18,6 +18,7 @@ pub mod config;
 pub mod limits;
 pub mod origin;
 pub mod poll;
+mod span;
 pub mod sse;
 mod stream;
 pub mod ws;

@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::{BufMut, BytesMut};
+use tracing::Instrument;
 use trackwire_domain::Code;
 use trackwire_gateway::outbox::Outgoing;
 
@@ -29,6 +30,16 @@ pub(crate) async fn poll(
     State(realtime): State<Realtime>,
     request: StreamRequest,
     ApiQuery(query): ApiQuery<StreamQuery>,
+) -> Result<Response, ApiError> {
+    let span = crate::realtime::span::connection("poll");
+    hold(realtime, request, query).instrument(span).await
+}
+
+/// One long-poll request, in its connection span.
+async fn hold(
+    realtime: Realtime,
+    request: StreamRequest,
+    query: StreamQuery,
 ) -> Result<Response, ApiError> {
     let wait = hold_for(query.wait, realtime.config.poll_wait)?;
     let Opened {

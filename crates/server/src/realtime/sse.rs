@@ -20,6 +20,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use rand::Rng;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tracing::Instrument;
 use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::{CloseCode, ServerFrame};
 use trackwire_gateway::StreamCursor;
@@ -38,7 +39,8 @@ pub(crate) async fn connect(
     // Small: a stalled client fills it at once and the outbox takes over.
     let (chunks, body) = mpsc::channel::<Result<Bytes, Infallible>>(2);
     let tracker = realtime.tracker.clone();
-    tracker.spawn(pump(opened, chunks, realtime));
+    let span = crate::realtime::span::connection("sse");
+    tracker.spawn(pump(opened, chunks, realtime).instrument(span));
     let mut response = Body::from_stream(ReceiverStream::new(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -76,6 +78,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
         expires,
         permits: _permits,
     } = opened;
+    tracing::debug!("sse stream open");
     let lapse = tokio::time::sleep_until(lapse_instant(expires));
     tokio::pin!(lapse);
     let config = realtime.config.clone();
@@ -141,6 +144,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
         }
     }
     session.close().await;
+    tracing::debug!("sse stream closed");
 }
 
 /// The end of every stream on drain: what is still queued, then `retry:`

@@ -22,7 +22,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use tokio_util::sync::CancellationToken;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 use trackwire_auth::{TicketBook, Tickets};
 use trackwire_gateway::OrderService;
 
@@ -85,16 +84,5 @@ pub fn app(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(TraceLayer::new_for_http().make_span_with(span_without_query))
         .with_state(state)
-}
-
-/// The request span: method and path, never the query string, which may
-/// hold a stream ticket (tokens and tickets never reach the logs).
-fn span_without_query(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-    )
 }

@@ -111,6 +111,7 @@ impl TestServer {
         let shutdown = realtime.shutdown.clone();
         let app = trackwire_server::rest::app(state)
             .merge(trackwire_server::realtime::router(realtime.clone()));
+        let app = trackwire_server::http::trace::layer(app);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

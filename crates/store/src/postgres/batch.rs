@@ -252,7 +252,9 @@ impl Batch {
         }
         let response = response
             .ok_or_else(|| StoreError::Corrupt("an idempotency key without its result".into()))?;
-        Ok(Claim::Done(Box::new(replayed(serde_json::from_str(&response)?))))
+        Ok(Claim::Done(Box::new(replayed(serde_json::from_str(
+            &response,
+        )?))))
     }
 
     /// The write that claimed `key` ran: later requests with the key in

@@ -119,15 +119,22 @@ impl Server {
     }
 
     pub(crate) fn serve(data_dir: &Path) -> Self {
+        Self::serve_with(data_dir, &[])
+    }
+
+    /// `serve` as [`Server::serve`] starts it, with `extra` flags.
+    pub(crate) fn serve_with(data_dir: &Path, extra: &[&str]) -> Self {
         let dir = data_dir.to_str().expect("utf-8 path");
-        Self::start(&[
+        let mut args = vec![
             "serve",
             "--insecure-dev",
             "--listen",
             "127.0.0.1:0",
             "--data-dir",
             dir,
-        ])
+        ];
+        args.extend_from_slice(extra);
+        Self::start(&args)
     }
 
     pub(crate) fn kill_9(mut self) {

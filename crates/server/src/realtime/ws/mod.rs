@@ -33,6 +33,7 @@ use rand::Rng;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tracing::Instrument;
 use trackwire_auth::Authenticated;
 use trackwire_domain::Code;
 use trackwire_domain::OrderId;
@@ -169,6 +170,7 @@ fn accept(
     };
     let config = realtime.config.clone();
     let tracker = realtime.tracker.clone();
+    let span = crate::realtime::span::connection("ws");
     upgrade
         .protocols([SUBPROTOCOL])
         .read_buffer_size(config.read_buffer_bytes)
@@ -177,7 +179,7 @@ fn accept(
         .max_frame_size(config.hard_frame_bytes)
         .on_upgrade(move |socket| {
             let (sink, stream) = socket.split();
-            tracker.track_future(serve(sink, stream, realtime, Box::new(start)))
+            tracker.track_future(serve(sink, stream, realtime, Box::new(start)).instrument(span))
         })
 }
 
@@ -194,6 +196,7 @@ async fn serve(
     realtime: Realtime,
     start: Box<Start>,
 ) {
+    tracing::debug!("websocket open");
     let config = realtime.config.clone();
     let Start {
         who,
@@ -233,12 +236,9 @@ async fn serve(
         outbox.send_frame(&authenticated(&session, &lease));
     }
     let (commands, command_rx) = mpsc::channel(8);
-    let mut writer = tokio::spawn(writer::run(
-        sink,
-        outbox.clone(),
-        command_rx,
-        config.slow_consumer_grace,
-    ));
+    let mut writer = tokio::spawn(
+        writer::run(sink, outbox.clone(), command_rx, config.slow_consumer_grace).in_current_span(),
+    );
     if let Some(subscribe) = initial {
         Box::pin(session.subscribe(subscribe)).await;
     }
@@ -340,6 +340,7 @@ async fn serve(
     writer.abort();
     Box::pin(session.close()).await;
     drop(permits);
+    tracing::debug!("websocket closed");
 }
 
 fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {
