@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 use trackwire_auth::Tickets;
+use trackwire_gateway::metrics::{TimedBroker, TimedStore};
 use trackwire_gateway::{Hub, HubConfig, OrderService};
 use trackwire_server::http::listener::{self, ListenerConfig};
 use trackwire_server::realtime::{OriginPolicy, Realtime, RealtimeConfig};
@@ -74,10 +75,16 @@ pub(crate) async fn build(
     // before it touches the data directory.
     let identity = security::identity_source(&common.security, demo_secret)?;
     let origins = security::origins(&common.security)?;
-    let store = backends::open_store(common, data_dir).await?;
+    // Before anything is counted: handles made earlier would stay no-ops.
+    if let Some(addr) = common.metrics_listen {
+        let bound = trackwire_server::metrics::serve(addr).await?;
+        tracing::info!(%bound, "metrics on http://{bound}/metrics");
+    }
+    let store = TimedStore::wrap(backends::open_store(common, data_dir).await?);
     let heartbeat = seconds(common.heartbeat, "--heartbeat")?;
     // A presence entry outlives its node by two heartbeats at most.
-    let backplane = backends::open_backplane(common, heartbeat * 2).await?;
+    let mut backplane = backends::open_backplane(common, heartbeat * 2).await?;
+    backplane.broker = TimedBroker::wrap(backplane.broker);
     let hub = Hub::start_with(
         backplane.broker.clone(),
         store.clone(),

@@ -19,6 +19,7 @@ use bytes::{BufMut, BytesMut};
 use trackwire_domain::Code;
 use trackwire_gateway::outbox::Outgoing;
 
+use crate::metrics::tally::{Open, Tally, Transport};
 use crate::realtime::stream::{
     start, Opened, Presence, StreamQuery, StreamRequest, MAX_WAIT_PARAM,
 };
@@ -37,6 +38,7 @@ pub(crate) async fn poll(
         permits: _permits,
         ..
     } = start(&realtime, &request, &query, Presence::NotCounted).await?;
+    let _open = Open::new(Transport::LongPoll);
     let outbox = session.outbox().clone();
 
     let mut batch = Vec::new();
@@ -58,6 +60,8 @@ pub(crate) async fn poll(
         }
     }
     session.close().await;
+    let mut tally = Tally::new(Transport::LongPoll);
+    let counted = tally.count(&batch);
 
     let mut body = BytesMut::from(&b"{\"events\":["[..]);
     let mut first = true;
@@ -79,6 +83,7 @@ pub(crate) async fn poll(
     body.put_slice(b"],\"cursor\":\"");
     body.put_slice(cursor.encode().as_bytes());
     body.put_slice(b"\"}");
+    tally.written(counted);
     let mut response = body.freeze().into_response();
     let headers = response.headers_mut();
     headers.insert(
