@@ -19,7 +19,7 @@ use bytes::{BufMut, BytesMut};
 use trackwire_domain::Code;
 use trackwire_gateway::outbox::Outgoing;
 
-use crate::metrics::tally::{Open, Tally, Transport};
+use crate::metrics::tally::{Counts, Open, Tally, Transport};
 use crate::realtime::stream::{
     start, Opened, Presence, StreamQuery, StreamRequest, MAX_WAIT_PARAM,
 };
@@ -61,7 +61,7 @@ pub(crate) async fn poll(
     }
     session.close().await;
     let mut tally = Tally::new(Transport::LongPoll);
-    let counted = tally.count(&batch);
+    let counted = (Counts::of(&batch), tally.sample(&batch));
 
     let mut body = BytesMut::from(&b"{\"events\":["[..]);
     let mut first = true;
@@ -83,7 +83,7 @@ pub(crate) async fn poll(
     body.put_slice(b"],\"cursor\":\"");
     body.put_slice(cursor.encode().as_bytes());
     body.put_slice(b"\"}");
-    tally.written(counted);
+    tally.written(counted.0, counted.1);
     let mut response = body.freeze().into_response();
     let headers = response.headers_mut();
     headers.insert(

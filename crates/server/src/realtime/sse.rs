@@ -25,7 +25,7 @@ use trackwire_gateway::protocol::{CloseCode, ServerFrame};
 use trackwire_gateway::StreamCursor;
 
 use crate::metrics::events;
-use crate::metrics::tally::{Open, Tally, Transport};
+use crate::metrics::tally::{Counts, Open, Tally, Transport};
 use crate::realtime::admission::lapse_instant;
 use crate::realtime::stream::{start, Opened, Presence, StreamQuery, StreamRequest};
 use crate::realtime::Realtime;
@@ -120,7 +120,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                 if let Err(closed) = next {
                     break if closed == Closed::SlowConsumer { End::Cut } else { End::Gone };
                 }
-                let counted = tally.count(&batch);
+                let counted = (Counts::of(&batch), tally.sample(&batch));
                 let chunk = encode(&mut batch, &mut cursor);
                 // A stalled client blocks the send; a cut ends it, and so
                 // does the drain (the client resumes from the last `id:`
@@ -129,7 +129,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                     biased;
                     _ = realtime.shutdown.cancelled() => break End::Drain,
                     sent = chunks.send(Ok(chunk)) => match sent {
-                        Ok(()) => tally.written(counted),
+                        Ok(()) => tally.written(counted.0, counted.1),
                         Err(_) => break End::Gone,
                     },
                     _ = outbox.wait_closed() => break End::Cut,

@@ -62,7 +62,8 @@ pub(super) async fn authenticate_first(
                 Ok(who) => return Handshake::Authenticated(who),
                 Err(error) => {
                     events::auth_error(&error);
-                    return refuse(sink, error.code(), &error.to_string(), close_code(&error)).await;
+                    return refuse(sink, error.code(), &error.to_string(), close_code(&error))
+                        .await;
                 }
             },
             Ok(ClientFrame::Ping(ping)) => {

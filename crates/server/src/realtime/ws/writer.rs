@@ -14,7 +14,7 @@ use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::CloseCode;
 use trackwire_gateway::Outbox;
 
-use crate::metrics::tally::{Tally, Transport};
+use crate::metrics::tally::{Counts, Tally, Transport};
 
 pub(super) type Sink = SplitSink<WebSocket, Message>;
 
@@ -119,13 +119,15 @@ async fn write(
     batch: &mut Vec<Outgoing>,
     tally: &mut Tally,
 ) -> Result<(), axum::Error> {
-    let counted = tally.count(batch);
+    let sample = tally.sample(batch);
+    let mut counts = Counts::default();
     for item in batch.drain(..) {
+        counts.add(&item);
         let text = Utf8Bytes::try_from(item.bytes().clone()).map_err(axum::Error::new)?;
         sink.feed(Message::Text(text)).await?;
     }
     sink.flush().await?;
-    tally.written(counted);
+    tally.written(counts, sample);
     Ok(())
 }
 
