@@ -264,3 +264,94 @@ async fn metrics_count_real_traffic() {
     assert_eq!(last.value("trackwire_subscriptions", &[]), 0.0);
     assert!(last.value("trackwire_closes_total", &[("transport", "ws")]) >= 1.0);
 }
+
+#[tokio::test]
+async fn telemetry_reports_become_tenant_histograms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data,
+        "--jwt-secret",
+        SECRET,
+        "--metrics-listen",
+        &metrics_addr,
+    ]);
+    let metrics = format!("http://{metrics_addr}/metrics");
+    let client = reqwest::Client::new();
+    let url = format!("{}/v1/telemetry", server.base);
+    let customer = token("cust-1", "customer");
+    let post = |body: Value, token: Option<&str>| {
+        let mut request = client.post(&url).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let error_code = |body: Value| body["error"]["code"].as_str().unwrap_or("").to_owned();
+
+    let taken = post(
+        json!({"lagMs": [12, 250.5, 3000], "degradedMs": [4500]}),
+        Some(&customer),
+    )
+    .await
+    .expect("post");
+    assert_eq!(taken.status(), 204);
+    let empty = post(json!({}), Some(&customer)).await.expect("post");
+    assert_eq!(empty.status(), 204);
+
+    let anonymous = post(json!({"lagMs": [1]}), None).await.expect("post");
+    assert_eq!(anonymous.status(), 401);
+    let negative = post(json!({"lagMs": [1, -5]}), Some(&customer))
+        .await
+        .expect("post");
+    assert_eq!(negative.status(), 422);
+    let body: Value = negative.json().await.expect("json");
+    assert_eq!(error_code(body.clone()), "validation_failed");
+    assert!(body.to_string().contains("lagMs[1]"), "{body}");
+    let many = post(json!({"degradedMs": vec![1; 101]}), Some(&customer))
+        .await
+        .expect("post");
+    assert_eq!(many.status(), 422);
+    let unknown = post(json!({"lag": [1]}), Some(&customer))
+        .await
+        .expect("post");
+    assert_eq!(unknown.status(), 422);
+    let huge = client
+        .post(&url)
+        .bearer_auth(&customer)
+        .header("content-type", "application/json")
+        .body(format!("{{\"lagMs\":[{}1]}}", "1,".repeat(5000)))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(huge.status(), 413);
+    assert_eq!(
+        error_code(huge.json().await.expect("json")),
+        "payload_too_large"
+    );
+
+    let scraped = scrape(&client, &metrics).await;
+    let tenant = [("tenant", "acme")];
+    assert_eq!(
+        scraped.value("trackwire_client_lag_seconds_count", &tenant),
+        3.0
+    );
+    let sum = scraped.value("trackwire_client_lag_seconds_sum", &tenant);
+    assert!((sum - 3.2625).abs() < 1e-9, "lag sum {sum}");
+    assert_eq!(
+        scraped.value("trackwire_client_degraded_seconds_count", &tenant),
+        1.0
+    );
+    assert_eq!(
+        scraped.value(
+            "trackwire_client_degraded_seconds_bucket",
+            &[("tenant", "acme"), ("le", "5")]
+        ),
+        1.0
+    );
+}

@@ -14,7 +14,7 @@ pub const DELIVERIES: &str = "trackwire_deliveries_total";
 /// framing).
 pub const BYTES_OUT: &str = "trackwire_bytes_out_total";
 /// Histogram, `transport`: frames waiting in a connection's outbox when
-/// its writer took them (one batch), sampled once every 16 batches.
+/// its writer took them (one batch), sampled once every 64 batches.
 pub const QUEUE_DEPTH: &str = "trackwire_outbound_queue_depth";
 /// Counter: connections cut because their outbox overflowed.
 pub const SLOW_CONSUMER_CUTS: &str = "trackwire_slow_consumer_cuts_total";
@@ -37,9 +37,15 @@ pub const STORE_SECONDS: &str = "trackwire_store_seconds";
 /// Histogram, `outcome`: seconds per broker publish.
 pub const PUBLISH_SECONDS: &str = "trackwire_broker_publish_seconds";
 /// Histogram, `transport`: seconds from an event's `occurredAt` (set when
-/// it is stored) to its write to the client's socket, sampled once every 16
+/// it is stored) to its write to the client's socket, sampled once every 64
 /// batches per connection.
 pub const EVENT_LAG_SECONDS: &str = "trackwire_event_lag_seconds";
+/// Histogram, `tenant`: seconds from `occurredAt` to applied in a client's
+/// UI, as its SDK reported them (`POST /v1/telemetry`, sampled).
+pub const CLIENT_LAG_SECONDS: &str = "trackwire_client_lag_seconds";
+/// Histogram, `tenant`: seconds of each spell a client's connection spent
+/// degraded, as its SDK reported them.
+pub const CLIENT_DEGRADED_SECONDS: &str = "trackwire_client_degraded_seconds";
 
 /// Every metric with its type and help text, for the recorder's
 /// descriptions.
@@ -108,6 +114,16 @@ pub const ALL: &[(&str, Kind, &str)] = &[
         EVENT_LAG_SECONDS,
         Kind::Histogram,
         "Seconds from an event's occurredAt to its write to a socket (sampled).",
+    ),
+    (
+        CLIENT_LAG_SECONDS,
+        Kind::Histogram,
+        "Seconds from occurredAt to applied in clients, by tenant (reported, sampled).",
+    ),
+    (
+        CLIENT_DEGRADED_SECONDS,
+        Kind::Histogram,
+        "Seconds of each degraded spell of clients, by tenant (reported).",
     ),
 ];
 

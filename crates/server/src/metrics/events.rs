@@ -54,3 +54,20 @@ pub fn auth_error(error: &trackwire_auth::AuthError) {
     }
     auth_refused(error.code());
 }
+
+/// A client's freshness report: its samples into its tenant's histograms
+/// (two label lookups per report, not per sample).
+pub fn client_freshness(tenant: &str, lag_ms: &[f64], degraded_ms: &[f64]) {
+    for (name, values) in [
+        (names::CLIENT_LAG_SECONDS, lag_ms),
+        (names::CLIENT_DEGRADED_SECONDS, degraded_ms),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        let histogram = metrics::histogram!(name, "tenant" => tenant.to_owned());
+        for ms in values {
+            histogram.record(ms / 1000.0);
+        }
+    }
+}
