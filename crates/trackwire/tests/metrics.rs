@@ -6,10 +6,9 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::Command;
 use std::time::Duration;
 
-use common::{Server, BIN};
+use common::Server;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -19,22 +18,32 @@ const SECRET: &str = "metrics-test-secret-0123456789abcdef";
 const EVENTS: usize = 5;
 
 fn token(sub: &str, role: &str) -> String {
-    let minted = Command::new(BIN)
-        .args(["token", "--sub", sub, "--tenant", "acme", "--role", role])
-        .args(["--jwt-secret", SECRET])
-        .output()
-        .expect("trackwire token");
-    assert!(minted.status.success());
-    String::from_utf8(minted.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
+    common::token(SECRET, sub, role)
 }
 
 /// A free loopback port (taken back by the server a moment later).
 fn free_port() -> u16 {
     let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     probe.local_addr().expect("addr").port()
+}
+
+/// The binary with keys and `--metrics-listen` on a free port; the
+/// metrics URL.
+fn serve_with_metrics(data_dir: &std::path::Path) -> (Server, String) {
+    let data = data_dir.to_str().expect("utf-8");
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let server = Server::start(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data,
+        "--jwt-secret",
+        SECRET,
+        "--metrics-listen",
+        &metrics_addr,
+    ]);
+    (server, format!("http://{metrics_addr}/metrics"))
 }
 
 /// One scrape: every sample by series name, with its labels.
@@ -110,20 +119,7 @@ async fn next_json(
 #[tokio::test]
 async fn metrics_count_real_traffic() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().to_str().expect("utf-8");
-    let metrics_addr = format!("127.0.0.1:{}", free_port());
-    let server = Server::start(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        data,
-        "--jwt-secret",
-        SECRET,
-        "--metrics-listen",
-        &metrics_addr,
-    ]);
-    let metrics = format!("http://{metrics_addr}/metrics");
+    let (server, metrics) = serve_with_metrics(dir.path());
     let client = reqwest::Client::new();
     let base = server.base.clone();
 
@@ -268,20 +264,7 @@ async fn metrics_count_real_traffic() {
 #[tokio::test]
 async fn telemetry_reports_become_tenant_histograms() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().to_str().expect("utf-8");
-    let metrics_addr = format!("127.0.0.1:{}", free_port());
-    let server = Server::start(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--data-dir",
-        data,
-        "--jwt-secret",
-        SECRET,
-        "--metrics-listen",
-        &metrics_addr,
-    ]);
-    let metrics = format!("http://{metrics_addr}/metrics");
+    let (server, metrics) = serve_with_metrics(dir.path());
     let client = reqwest::Client::new();
     let url = format!("{}/v1/telemetry", server.base);
     let customer = token("cust-1", "customer");
