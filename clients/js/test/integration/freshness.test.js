@@ -33,7 +33,10 @@ function freePort() {
   });
 }
 
-/** The sum of the samples of `series` (name and labels exactly as rendered). */
+/**
+ * The sum of the samples of `series` (name and labels exactly as rendered).
+ * @param {string} series
+ */
 async function scraped(series) {
   const text = await (await fetch(metricsUrl)).text();
   return text
