@@ -65,6 +65,11 @@ import { ClientCore } from './core.js';
  * @property {number} [mutationTimeoutMs]
  * @property {number} [pollIntervalMs] the polling transport's interval
  * @property {Telemetry} [telemetry]
+ * @property {boolean} [reportFreshness] send this client's freshness
+ *   (sampled lag from `occurredAt` to applied, degraded spells) to
+ *   `POST /v1/telemetry` once a minute (default: true)
+ * @property {import('./freshness.js').FreshnessOptions} [freshness]
+ *   how often, and what share of events' lag
  * @property {boolean} [shareTabs] one connection for the tabs of this
  *   origin that are the same identity (default: where Web Locks and
  *   BroadcastChannel exist)

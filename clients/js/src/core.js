@@ -14,11 +14,13 @@
 
 import { ChatSender } from './chat.js';
 import { FeedCompletion } from './feed.js';
+import { FreshnessReporter, telemetrySender } from './freshness.js';
 import { routeFrame } from './frames.js';
 import { ANONYMOUS } from './identity.js';
 import { Link } from './link.js';
 import { MutationRequests } from './mutation-requests.js';
 import { ReloadStore } from './reload-store.js';
+import { fetchOrGlobal } from './rest.js';
 import { subscribeFrame } from './resume.js';
 import { transition, transportOf } from './state.js';
 import { TabSharing, tabGroupName } from './tab-sharing.js';
@@ -37,8 +39,17 @@ export class ClientCore {
     const origin = typeof location !== 'undefined' ? location.origin : '';
     this.baseUrl = (options.url ?? origin).replace(/\/$/, '');
     this.options = options;
-    /** @type {Telemetry} */
-    this.telemetry = options.telemetry ?? {};
+    const app = options.telemetry ?? {};
+    /** @type {FreshnessReporter | null} this client's freshness, reported (freshness.js) */
+    this.freshness = null;
+    /** @type {Telemetry} the app's hooks, with the freshness report's */
+    this.telemetry = {
+      ...app,
+      onDegraded: (info) => {
+        this.freshness?.degraded(info.durationMs);
+        app.onDegraded?.(info);
+      },
+    };
     const storage =
       options.storage !== undefined ? options.storage : typeof sessionStorage !== 'undefined' ? sessionStorage : null;
     this.reloadStore = new ReloadStore(storage);
@@ -48,7 +59,7 @@ export class ClientCore {
       onIdentity: (identity) => this.switchIdentity(identity),
       onExpired: () => this.close('session_expired'),
     });
-    this.link = new Link({ ...options, baseUrl: this.baseUrl }, this.tokens, {
+    this.link = new Link({ ...options, baseUrl: this.baseUrl, telemetry: this.telemetry }, this.tokens, {
       topics: this.topics,
       received: (frame) => {
         routeFrame(this, frame);
@@ -75,6 +86,14 @@ export class ClientCore {
     );
     this.chat = new ChatSender({ ...api, sendLive: (frame) => this.link.sendLive(frame) });
     this.feedCompletion = new FeedCompletion(api);
+    if (options.reportFreshness !== false) {
+      const send = telemetrySender({
+        baseUrl: this.baseUrl,
+        fetch: (url, init) => fetchOrGlobal(options.fetch)(url, init),
+        token: () => this.tokens.forRest(),
+      });
+      this.freshness = new FreshnessReporter(send, options.freshness);
+    }
     if (!options.getToken) {
       // No tokens: the server's development identity, known at once, so a
       // stored view shows before any network.
@@ -126,6 +145,7 @@ export class ClientCore {
   // --- whose tab this is ---------------------------------------------------
 
   connect() {
+    this.freshness?.start();
     const link = this.link;
     if (link.state.status === 'closed') link.setState(transition(link.state, { type: 'reset' }));
     // Already connecting, connected, waiting to retry, or in a tab group.
@@ -232,6 +252,7 @@ export class ClientCore {
 
   /** Closes for good: no reconnect. */
   close(reason = 'closed by the app') {
+    this.freshness?.pause();
     this.tabs?.stop();
     this.tabs = null;
     this.link.close(reason);
@@ -246,7 +267,10 @@ export class ClientCore {
       onDuplicate: (topic, envelope) => this.telemetry.onDuplicate?.({ topic, id: envelope.id }),
       onGap: (topic) => this.telemetry.onGap?.({ topic }),
       onInvalid: (topic, reason) => this.telemetry.onValidationFailure?.({ topic, reason }),
-      onLag: (topic, lagMs) => this.telemetry.onLag?.({ topic, lagMs }),
+      onLag: (topic, lagMs) => {
+        this.freshness?.lag(lagMs);
+        this.telemetry.onLag?.({ topic, lagMs });
+      },
       onUnknownOrder: (id) => {
         const feed = this.topics.get('orders');
         if (feed) void this.feedCompletion.missing(feed, id);

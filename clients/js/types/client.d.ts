@@ -44,6 +44,11 @@
  * @property {number} [mutationTimeoutMs]
  * @property {number} [pollIntervalMs] the polling transport's interval
  * @property {Telemetry} [telemetry]
+ * @property {boolean} [reportFreshness] send this client's freshness
+ *   (sampled lag from `occurredAt` to applied, degraded spells) to
+ *   `POST /v1/telemetry` once a minute (default: true)
+ * @property {import('./freshness.js').FreshnessOptions} [freshness]
+ *   how often, and what share of events' lag
  * @property {boolean} [shareTabs] one connection for the tabs of this
  *   origin that are the same identity (default: where Web Locks and
  *   BroadcastChannel exist)
@@ -263,6 +268,16 @@ export type ClientOptions = {
      */
     pollIntervalMs?: number | undefined;
     telemetry?: Telemetry | undefined;
+    /**
+     * send this client's freshness
+     * (sampled lag from `occurredAt` to applied, degraded spells) to
+     * `POST /v1/telemetry` once a minute (default: true)
+     */
+    reportFreshness?: boolean | undefined;
+    /**
+     * how often, and what share of events' lag
+     */
+    freshness?: import("./freshness.js").FreshnessOptions | undefined;
     /**
      * one connection for the tabs of this
      * origin that are the same identity (default: where Web Locks and

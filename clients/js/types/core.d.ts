@@ -8,7 +8,9 @@ export class ClientCore {
     constructor(options: ClientOptions);
     baseUrl: string;
     options: import("./client.js").ClientOptions;
-    /** @type {Telemetry} */
+    /** @type {FreshnessReporter | null} this client's freshness, reported (freshness.js) */
+    freshness: FreshnessReporter | null;
+    /** @type {Telemetry} the app's hooks, with the freshness report's */
     telemetry: Telemetry;
     reloadStore: ReloadStore;
     /** @type {Map<string, Topic>} */
@@ -77,6 +79,7 @@ export type ClientOptions = import("./client.js").ClientOptions;
 export type Telemetry = import("./client.js").Telemetry;
 export type Watch = import("./client.js").Watch;
 export type Identity = import("./identity.js").Identity;
+import { FreshnessReporter } from './freshness.js';
 import { ReloadStore } from './reload-store.js';
 import { Topic } from './topic.js';
 import { Tokens } from './tokens.js';

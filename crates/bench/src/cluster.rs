@@ -176,27 +176,37 @@ async fn measure(
     };
     let mut fleets = Vec::new();
     for (i, server) in watching.iter().enumerate() {
-        let share = args.subscribers / watching.len()
-            + usize::from(i < args.subscribers % watching.len());
+        let share =
+            args.subscribers / watching.len() + usize::from(i < args.subscribers % watching.len());
         let target = Target {
             server: server.addr,
             first_host: 2,
             per_address: 5_000,
             connect_concurrency: 256,
         };
-        fleets.push(Fleet::open(&target, next_slot, share, &format!("order:{order}"), clock).await?);
+        fleets
+            .push(Fleet::open(&target, next_slot, share, &format!("order:{order}"), clock).await?);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let flood_began = Instant::now();
     let flood = publishers[0].flood(order, args.events, 8).await;
-    let flood_done = wait_until(&fleets, |f| &f.counters.flood, args.subscribers * args.events).await;
+    let flood_done = wait_until(
+        &fleets,
+        |f| &f.counters.flood,
+        args.subscribers * args.events,
+    )
+    .await;
     let flood_s = flood_began.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let paced = publishers[0]
         .paced(order, args.paced_events, args.paced_rate)
         .await;
-    let paced_done =
-        wait_until(&fleets, |f| &f.counters.paced, args.subscribers * args.paced_events).await;
+    let paced_done = wait_until(
+        &fleets,
+        |f| &f.counters.paced,
+        args.subscribers * args.paced_events,
+    )
+    .await;
     let mut paced_us = Vec::new();
     for fleet in fleets {
         let report = fleet.close().await;

@@ -25,6 +25,8 @@
 //! - [`cursor`]: [`StreamCursor`], every topic's position in one opaque
 //!   string (SSE `id:`, long-poll `cursor`).
 //! - [`idempotency`]: idempotency keys for REST and `mutate`.
+//! - [`metrics`]: the node's metric names, what the gateway counts, and
+//!   the timing decorators of the store and the broker.
 //!
 //! [`Publication`]: trackwire_broker::Publication
 
@@ -33,6 +35,7 @@ pub mod cursor;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
+pub mod metrics;
 pub mod orders;
 pub mod outbox;
 pub mod presence;

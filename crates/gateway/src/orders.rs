@@ -47,10 +47,7 @@ pub struct OrderService {
 
 impl OrderService {
     pub fn new(store: Arc<dyn Store>, broker: Arc<dyn Broker>) -> Self {
-        Self {
-            store,
-            broker,
-        }
+        Self { store, broker }
     }
 
     /// Whether the broker can deliver now (readiness asks).

@@ -399,6 +399,7 @@ impl Outbox {
     }
 
     fn cut(&self, state: &mut State) -> Pushed {
+        crate::metrics::slow_consumer_cut();
         state.closed = Some(Closed::SlowConsumer);
         state.queue = VecDeque::new();
         state.cursors = HashMap::new();
@@ -460,6 +461,9 @@ impl Outbox {
     /// Stops the outbox; a waiting `next_batch` returns `reason`.
     pub fn close(&self, reason: Closed) {
         let mut state = self.state();
+        if state.closed.is_none() && reason == Closed::SlowConsumer {
+            crate::metrics::slow_consumer_cut();
+        }
         state.closed.get_or_insert(reason);
         state.queue = VecDeque::new();
         state.cursors = HashMap::new();

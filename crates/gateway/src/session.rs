@@ -16,6 +16,7 @@ use trackwire_domain::{Action, Classified, Code, DurableEvent, EphemeralSignal, 
 use crate::audience;
 use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
+use crate::metrics::{self, Replay};
 use crate::orders::{OrderService, RecordOutcome};
 use crate::outbox::Position;
 use crate::outbox::{Asks, Control, Outbox};
@@ -195,6 +196,18 @@ impl Session {
     /// moment the hub has us, the store is read after, and the outbox
     /// joins the two exactly once. A refusal leaves nothing behind.
     pub async fn try_subscribe(&mut self, request: Subscribe) -> Result<(), Problem> {
+        let outcome = self.subscribe_and_recover(request).await;
+        metrics::replayed(match outcome {
+            Ok(true) => Replay::Recovered,
+            Ok(false) => Replay::Snapshot,
+            Err(_) => Replay::Refused,
+        });
+        outcome.map(|_recovered| ())
+    }
+
+    /// [`Session::try_subscribe`]; true when the recovery replayed events
+    /// from the client's position.
+    async fn subscribe_and_recover(&mut self, request: Subscribe) -> Result<bool, Problem> {
         let topic = self.topic(&request.topic)?;
         let name = topic.to_string();
         // The channel of our own audience: we only ever get our projection.
@@ -261,9 +274,10 @@ impl Session {
                             id,
                         },
                     );
+                    metrics::subscriptions(1);
                     self.join_presence(&topic).await;
                 }
-                Ok(())
+                Ok(recovery.recovered)
             }
             Err(error) => {
                 self.outbox.end(&channel);
@@ -279,6 +293,7 @@ impl Session {
             self.error(Code::NotSubscribed, "not subscribed", Some(raw.to_owned()));
             return false;
         };
+        metrics::subscriptions(-1);
         self.outbox.end(&channel);
         self.hub.unsubscribe(&channel, subscription.id).await;
         self.leave_presence(&subscription.topic).await;
@@ -459,6 +474,7 @@ impl Session {
         match control {
             Control::Ended(channel) => {
                 if let Some(subscription) = self.subscriptions.remove(&channel) {
+                    metrics::subscriptions(-1);
                     self.hub.unsubscribe(&channel, subscription.id).await;
                     self.leave_presence(&subscription.topic).await;
                 }
@@ -500,6 +516,7 @@ impl Session {
                 reason: "final".into(),
             });
             if let Some(subscription) = self.subscriptions.remove(channel) {
+                metrics::subscriptions(-1);
                 self.hub.unsubscribe(channel, subscription.id).await;
                 self.leave_presence(&subscription.topic).await;
             }
@@ -523,6 +540,7 @@ impl Session {
     fn release(&mut self) -> Released {
         self.outbox.close(crate::outbox::Closed::Gone);
         let mut released = Released::default();
+        metrics::subscriptions(-(self.subscriptions.len() as isize));
         for (channel, subscription) in self.subscriptions.drain() {
             if self.hub.remove(&channel, subscription.id) {
                 released.emptied.push(channel);

@@ -11,11 +11,14 @@
 //! - [`realtime`]: the WebSocket, SSE and long-poll transports
 //!   ([`realtime::router`]), each a reader and writer over the gateway's
 //!   session.
+//! - [`metrics`]: the Prometheus recorder and `GET /metrics` on a listener
+//!   of its own.
 //!
 //! Decisions are the gateway's (`trackwire_gateway`); this crate parses,
 //! authenticates and answers.
 
 pub mod http;
+pub mod metrics;
 pub mod realtime;
 pub mod rest;
 

@@ -211,6 +211,11 @@ pub(crate) struct CommonArgs {
     /// Longest a long-poll request is held when nothing is new, in seconds.
     #[arg(long, env = "TRACKWIRE_POLL_WAIT", default_value_t = 25.0)]
     pub(crate) poll_wait: f64,
+    /// Serve Prometheus metrics at `GET /metrics` on this address, a
+    /// listener of its own without credentials (bind it to loopback or a
+    /// private interface); none by default.
+    #[arg(long, env = "TRACKWIRE_METRICS_LISTEN")]
+    pub(crate) metrics_listen: Option<SocketAddr>,
     /// Log filter, e.g. `info` or `trackwire=debug,info`.
     #[arg(long, env = "TRACKWIRE_LOG", default_value = "info")]
     pub(crate) log: String,

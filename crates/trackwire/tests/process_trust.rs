@@ -15,16 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 const SECRET: &str = "process-trust-secret-0123456789abcdef";
 
 fn token(sub: &str, role: &str) -> String {
-    let minted = Command::new(BIN)
-        .args(["token", "--sub", sub, "--tenant", "acme", "--role", role])
-        .args(["--jwt-secret", SECRET])
-        .output()
-        .expect("trackwire token");
-    assert!(minted.status.success());
-    String::from_utf8(minted.stdout)
-        .expect("utf-8")
-        .trim()
-        .to_owned()
+    common::token(SECRET, sub, role)
 }
 
 #[tokio::test]

@@ -133,6 +133,7 @@ impl From<GatewayError> for ApiError {
 
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
+        crate::metrics::events::auth_error(&error);
         let status = match error {
             AuthError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AuthError::Missing | AuthError::Token(_) => StatusCode::UNAUTHORIZED,

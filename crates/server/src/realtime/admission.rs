@@ -73,6 +73,7 @@ pub(crate) fn admit(
 }
 
 pub(crate) fn too_many_connections() -> ApiError {
+    crate::metrics::events::rate_limited(crate::metrics::events::Limit::Connections);
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         Code::RateLimited,

@@ -20,6 +20,7 @@ use tracing::Instrument;
 use trackwire_domain::Code;
 use trackwire_gateway::outbox::Outgoing;
 
+use crate::metrics::tally::{Counts, Open, Tally, Transport};
 use crate::realtime::stream::{
     start, Opened, Presence, StreamQuery, StreamRequest, MAX_WAIT_PARAM,
 };
@@ -48,6 +49,7 @@ async fn hold(
         permits: _permits,
         ..
     } = start(&realtime, &request, &query, Presence::NotCounted).await?;
+    let _open = Open::new(Transport::LongPoll);
     let outbox = session.outbox().clone();
 
     let mut batch = Vec::new();
@@ -69,6 +71,8 @@ async fn hold(
         }
     }
     session.close().await;
+    let mut tally = Tally::new(Transport::LongPoll);
+    let counted = (Counts::of(&batch), tally.sample(&batch));
 
     let mut body = BytesMut::from(&b"{\"events\":["[..]);
     let mut first = true;
@@ -90,6 +94,7 @@ async fn hold(
     body.put_slice(b"],\"cursor\":\"");
     body.put_slice(cursor.encode().as_bytes());
     body.put_slice(b"\"}");
+    tally.written(counted.0, counted.1);
     let mut response = body.freeze().into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -25,6 +25,8 @@ use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::{CloseCode, ServerFrame};
 use trackwire_gateway::StreamCursor;
 
+use crate::metrics::events;
+use crate::metrics::tally::{Counts, Open, Tally, Transport};
 use crate::realtime::admission::lapse_instant;
 use crate::realtime::stream::{start, Opened, Presence, StreamQuery, StreamRequest};
 use crate::realtime::Realtime;
@@ -67,6 +69,18 @@ enum End {
     Lapsed,
 }
 
+impl End {
+    /// The reason code the stream's end is counted under.
+    fn reason(&self) -> &'static str {
+        match self {
+            End::Gone => events::CLIENT_GONE,
+            End::Cut => CloseCode::SlowConsumer.reason().as_str(),
+            End::Drain => CloseCode::Draining.reason().as_str(),
+            End::Lapsed => CloseCode::TokenExpired.reason().as_str(),
+        }
+    }
+}
+
 /// Moves the session's frames into the response body until the client
 /// leaves, is cut, or the server drains; then frees the session.
 /// The stream also ends when the credentials it was opened with expire:
@@ -79,6 +93,8 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
         permits: _permits,
     } = opened;
     tracing::debug!("sse stream open");
+    let _open = Open::new(Transport::Sse);
+    let mut tally = Tally::new(Transport::Sse);
     let lapse = tokio::time::sleep_until(lapse_instant(expires));
     tokio::pin!(lapse);
     let config = realtime.config.clone();
@@ -107,6 +123,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                 if let Err(closed) = next {
                     break if closed == Closed::SlowConsumer { End::Cut } else { End::Gone };
                 }
+                let counted = (Counts::of(&batch), tally.sample(&batch));
                 let chunk = encode(&mut batch, &mut cursor);
                 // A stalled client blocks the send; a cut ends it, and so
                 // does the drain (the client resumes from the last `id:`
@@ -114,7 +131,10 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
                 tokio::select! {
                     biased;
                     _ = realtime.shutdown.cancelled() => break End::Drain,
-                    sent = chunks.send(Ok(chunk)) => if sent.is_err() { break End::Gone },
+                    sent = chunks.send(Ok(chunk)) => match sent {
+                        Ok(()) => tally.written(counted.0, counted.1),
+                        Err(_) => break End::Gone,
+                    },
                     _ = outbox.wait_closed() => break End::Cut,
                 }
             }
@@ -126,6 +146,7 @@ async fn pump(opened: Opened, chunks: Chunks, realtime: Realtime) {
             _ = &mut lapse, if expires.is_some() => break End::Lapsed,
         }
     };
+    events::closed(Transport::Sse, end.reason());
     match end {
         End::Gone => {}
         End::Cut => {

@@ -20,6 +20,7 @@ use trackwire_gateway::session::Scope;
 use trackwire_gateway::{Session, StreamCursor};
 
 use crate::http::listener::PlainSlot;
+use crate::metrics::events;
 use crate::realtime::admission::{admit, admit_subject, credentials, Permits};
 use crate::realtime::Realtime;
 use trackwire_domain::Code;
@@ -50,6 +51,7 @@ async fn identify(
 ) -> Result<Authenticated, ApiError> {
     if let Some(ticket) = ticket {
         return realtime.tickets.redeem(ticket).await.map_err(|error| {
+            events::auth_refused(Code::InvalidTicket);
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 Code::InvalidTicket,
@@ -58,6 +60,7 @@ async fn identify(
         });
     }
     credentials(realtime, headers, ip)?.ok_or_else(|| {
+        events::auth_refused(Code::Unauthorized);
         ApiError::new(
             StatusCode::UNAUTHORIZED,
             Code::Unauthorized,

@@ -69,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::events::router())
         .merge(routes::feed::router())
         .merge(routes::tickets::router())
+        .merge(routes::telemetry::router())
         .merge(routes::chat::router())
         .merge(routes::demo::router())
         .merge(routes::health::router())

@@ -41,6 +41,7 @@ use crate::rest::routes;
         routes::events::change_instructions,
         routes::feed::feed,
         routes::tickets::issue,
+        routes::telemetry::report,
         routes::chat::send,
         routes::chat::history,
         routes::chat::read,

@@ -135,7 +135,10 @@ impl Batch {
     pub(super) async fn hold_all(&mut self, orders: &[(&str, &OrderId)]) -> Result<(), StoreError> {
         let (mut tenants, mut ids) = (Vec::new(), Vec::new());
         for (tenant, id) in orders {
-            if !self.held.contains_key(&((*tenant).to_owned(), (*id).clone())) {
+            if !self
+                .held
+                .contains_key(&((*tenant).to_owned(), (*id).clone()))
+            {
                 tenants.push(*tenant);
                 ids.push(id.as_str());
             }

@@ -97,6 +97,7 @@ mod tests {
             poll_wait: Some(Seconds(3.0)),
             log: Some("debug".into()),
             log_format: Some(crate::cli::LogFormat::Json),
+            metrics_listen: Some("127.0.0.1:9464".parse().expect("addr")),
             jwt_secret: Some("s".repeat(32)),
             jwks_file: None,
             jwt_issuer: Some("iss".into()),

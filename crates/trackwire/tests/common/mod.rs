@@ -153,3 +153,17 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A token of tenant `acme` from `trackwire token`, signed with `secret`.
+pub(crate) fn token(secret: &str, sub: &str, role: &str) -> String {
+    let minted = Command::new(BIN)
+        .args(["token", "--sub", sub, "--tenant", "acme", "--role", role])
+        .args(["--jwt-secret", secret])
+        .output()
+        .expect("trackwire token");
+    assert!(minted.status.success());
+    String::from_utf8(minted.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}

@@ -14,6 +14,7 @@ use trackwire_domain::Code;
 use trackwire_gateway::protocol::{self, ClientFrame, CloseCode, ServerFrame};
 
 use super::writer::{close, Sink};
+use crate::metrics::events;
 use crate::realtime::Realtime;
 
 pub(super) enum Handshake {
@@ -38,6 +39,7 @@ pub(super) async fn authenticate_first(
             message = stream.next() => message,
             _ = &mut deadline => {
                 let message = format!("send an auth frame within {} s of connecting", config.auth_timeout.as_secs());
+                events::auth_refused(Code::Unauthorized);
                 return refuse(sink, Code::Unauthorized, &message, CloseCode::Unauthorized).await;
             }
             _ = realtime.shutdown.cancelled() => {
@@ -59,7 +61,9 @@ pub(super) async fn authenticate_first(
             Ok(ClientFrame::Auth(auth)) => match realtime.identity.authenticate(&auth.token, ip) {
                 Ok(who) => return Handshake::Authenticated(who),
                 Err(error) => {
-                    return refuse(sink, error.code(), &error.to_string(), close_code(&error)).await
+                    events::auth_error(&error);
+                    return refuse(sink, error.code(), &error.to_string(), close_code(&error))
+                        .await;
                 }
             },
             Ok(ClientFrame::Ping(ping)) => {

@@ -17,6 +17,7 @@ use super::budget::ErrorBudget;
 use super::handshake;
 use super::rate::FrameRate;
 use super::writer::WriterEnd;
+use crate::metrics::events::{self, Limit};
 use crate::realtime::admission::{admit_subject, Permits};
 use crate::realtime::{Realtime, RealtimeConfig};
 
@@ -86,6 +87,7 @@ impl Inbound {
         let config = &realtime.config;
         if matches!(message, Message::Text(_) | Message::Binary(_)) && !self.rate.admit() {
             let message = format!("at most {} frames per second", config.frames_per_second);
+            events::rate_limited(Limit::Frames);
             session.error(Code::RateLimited, message, None);
             if self.flood.spend() {
                 return ControlFlow::Break(Ending::Close(CloseCode::RateLimited));
@@ -155,6 +157,7 @@ fn refresh(
     let who = match realtime.identity.authenticate(token, ip) {
         Ok(who) => who,
         Err(error) => {
+            events::auth_error(&error);
             return Err(refuse(
                 error.code(),
                 error.to_string(),

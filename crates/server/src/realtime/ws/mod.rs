@@ -42,6 +42,8 @@ use trackwire_gateway::protocol::{CloseCode, ServerFrame, SUBPROTOCOL};
 use trackwire_gateway::session::Scope;
 use trackwire_gateway::Session;
 
+use crate::metrics::events;
+use crate::metrics::tally::{self, Transport};
 use crate::realtime::admission::{admit, admit_subject, credentials, lapse_instant, Permits};
 use crate::realtime::Realtime;
 use handshake::{authenticate_first, Handshake};
@@ -197,6 +199,7 @@ async fn serve(
     start: Box<Start>,
 ) {
     tracing::debug!("websocket open");
+    let _open = tally::Open::new(Transport::Ws);
     let config = realtime.config.clone();
     let Start {
         who,
@@ -301,6 +304,7 @@ async fn serve(
         }
     };
 
+    events::closed(Transport::Ws, close_reason(&ending));
     match ending {
         Ending::Writer(WriterEnd::SlowConsumer) => {
             let who = session.identity();
@@ -341,6 +345,15 @@ async fn serve(
     Box::pin(session.close()).await;
     drop(permits);
     tracing::debug!("websocket closed");
+}
+
+/// The reason code a connection's end is counted under.
+fn close_reason(ending: &Ending) -> &'static str {
+    match ending {
+        Ending::Close(code) => code.reason().as_str(),
+        Ending::Writer(WriterEnd::SlowConsumer) => CloseCode::SlowConsumer.reason().as_str(),
+        Ending::Gone | Ending::Writer(_) => events::CLIENT_GONE,
+    }
 }
 
 fn authenticated(session: &Session, lease: &Lease) -> ServerFrame {

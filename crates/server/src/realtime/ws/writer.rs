@@ -14,6 +14,8 @@ use trackwire_gateway::outbox::{Closed, Outgoing};
 use trackwire_gateway::protocol::CloseCode;
 use trackwire_gateway::Outbox;
 
+use crate::metrics::tally::{Counts, Tally, Transport};
+
 pub(super) type Sink = SplitSink<WebSocket, Message>;
 
 pub(super) enum Command {
@@ -47,6 +49,7 @@ pub(super) async fn run(
     grace: Duration,
 ) -> WriterEnd {
     let mut batch = Vec::new();
+    let mut tally = Tally::new(Transport::Ws);
     loop {
         tokio::select! {
             biased;
@@ -62,7 +65,7 @@ pub(super) async fn run(
                 }
                 Some(Command::Close(code)) => {
                     if outbox.take_now(&mut batch).is_ok() {
-                        let _ = write(&mut sink, &mut batch).await;
+                        let _ = write(&mut sink, &mut batch, &mut tally).await;
                     }
                     close(&mut sink, code).await;
                     return WriterEnd::Done;
@@ -75,7 +78,7 @@ pub(super) async fn run(
                 }
                 // A stalled client blocks the write; a cut ends it.
                 let wrote = tokio::select! {
-                    result = write(&mut sink, &mut batch) => {
+                    result = write(&mut sink, &mut batch, &mut tally) => {
                         if result.is_ok() { Wrote::Ok } else { Wrote::Failed }
                     }
                     closed = outbox.wait_closed() => Wrote::Cut(closed),
@@ -111,12 +114,21 @@ async fn cut_or_failed(sink: &mut Sink, outbox: &Outbox, grace: Duration) -> Wri
     }
 }
 
-async fn write(sink: &mut Sink, batch: &mut Vec<Outgoing>) -> Result<(), axum::Error> {
+async fn write(
+    sink: &mut Sink,
+    batch: &mut Vec<Outgoing>,
+    tally: &mut Tally,
+) -> Result<(), axum::Error> {
+    let sample = tally.sample(batch);
+    let mut counts = Counts::default();
     for item in batch.drain(..) {
+        counts.add(&item);
         let text = Utf8Bytes::try_from(item.bytes().clone()).map_err(axum::Error::new)?;
         sink.feed(Message::Text(text)).await?;
     }
-    sink.flush().await
+    sink.flush().await?;
+    tally.written(counts, sample);
+    Ok(())
 }
 
 /// Sends the close frame, giving a stalled peer a moment at most.

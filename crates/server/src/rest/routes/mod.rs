@@ -6,6 +6,7 @@ pub mod events;
 pub mod feed;
 pub mod health;
 pub mod orders;
+pub mod telemetry;
 pub mod tickets;
 
 use axum::http::{HeaderMap, StatusCode};
