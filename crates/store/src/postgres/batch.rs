@@ -146,27 +146,28 @@ impl Batch {
         if tenants.is_empty() {
             return Ok(());
         }
+        // Driven by the list itself, joined on whole keys: with a plan
+        // that does not know the list (a generic one), the tenant alone
+        // would match every order of the tenant.
         let rows = sqlx::query(
-            "SELECT o.tenant, o.id, o.snapshot, t.topic, t.seq, t.epoch FROM orders o \
-             JOIN topics t ON t.tenant = o.tenant AND t.topic IN ('order:' || o.id, 'chat:' || o.id) \
-             WHERE (o.tenant, o.id) IN (SELECT * FROM unnest($1::text[], $2::text[])) \
-             ORDER BY o.tenant, o.id, t.topic FOR UPDATE",
+            "SELECT o.tenant, o.id, o.snapshot, \
+             ot.seq AS order_seq, ot.epoch AS order_epoch, ct.seq AS chat_seq, ct.epoch AS chat_epoch \
+             FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS k(tenant, id) \
+             JOIN orders o ON o.tenant = k.tenant AND o.id = k.id \
+             JOIN topics ot ON ot.tenant = k.tenant AND ot.topic = 'order:' || k.id \
+             JOIN topics ct ON ct.tenant = k.tenant AND ct.topic = 'chat:' || k.id \
+             ORDER BY o.tenant, o.id FOR UPDATE OF o, ot, ct",
         )
         .bind(&tenants)
         .bind(&ids)
         .fetch_all(&mut self.conn)
         .await?;
-        let mut by_order: HashMap<(String, String), Vec<&PgRow>> = HashMap::new();
         for row in &rows {
-            by_order
-                .entry((row.try_get("tenant")?, row.try_get("id")?))
-                .or_default()
-                .push(row);
-        }
-        for ((tenant, id), rows) in by_order {
+            let tenant: String = row.try_get("tenant")?;
+            let id: String = row.try_get("id")?;
             let id = OrderId::parse(&id)
                 .map_err(|_| StoreError::Corrupt(format!("a stored order id '{id}'")))?;
-            let held = held_from(&rows, &id)?;
+            let held = held_from(row)?;
             self.held.insert((tenant, id), held);
         }
         Ok(())
@@ -489,53 +490,37 @@ pub(super) fn next_seq(head: &mut Head) -> (i64, String) {
     (head.seq, head.epoch.clone())
 }
 
-async fn lock_order(
-    conn: &mut PgConnection,
-    tenant: &str,
-    id: &OrderId,
-) -> Result<Held, StoreError> {
-    // FOR UPDATE of all three rows: each comes back as its latest
-    // committed version once the lock is ours.
-    let rows = sqlx::query(
-        "SELECT o.snapshot, t.topic, t.seq, t.epoch FROM orders o \
-         JOIN topics t ON t.tenant = o.tenant AND t.topic IN ('order:' || o.id, 'chat:' || o.id) \
-         WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE",
-    )
+/// The order rows and both topic rows, locked: FOR UPDATE of all three
+/// returns each as its latest committed version once the lock is ours.
+/// Each topic is joined on its whole key, so the index finds it at once
+/// (however many old versions of the tenant's topic rows there are).
+const LOCK_ORDERS: &str = "SELECT o.tenant, o.id, o.snapshot, \
+     ot.seq AS order_seq, ot.epoch AS order_epoch, ct.seq AS chat_seq, ct.epoch AS chat_epoch \
+     FROM orders o \
+     JOIN topics ot ON ot.tenant = o.tenant AND ot.topic = 'order:' || o.id \
+     JOIN topics ct ON ct.tenant = o.tenant AND ct.topic = 'chat:' || o.id";
+
+async fn lock_order(conn: &mut PgConnection, tenant: &str, id: &OrderId) -> Result<Held, StoreError> {
+    let row = sqlx::query(&format!(
+        "{LOCK_ORDERS} WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE"
+    ))
     .bind(tenant)
     .bind(id.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    let rows: Vec<&PgRow> = rows.iter().collect();
-    held_from(&rows, id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
+    held_from(&row)
 }
 
-/// An order's lock from its rows (one per topic) of a locking read.
-fn held_from(rows: &[&PgRow], id: &OrderId) -> Result<Held, StoreError> {
-    let first = rows
-        .first()
-        .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
-    let order: Order = serde_json::from_str(&first.try_get::<String, _>("snapshot")?)?;
-    let (mut order_topic, mut chat_topic) = (None, None);
-    for row in rows {
-        let topic: String = row.try_get("topic")?;
-        let head = Head::new(row.try_get("seq")?, row.try_get("epoch")?);
-        if is_order_topic(&topic) {
-            order_topic = Some(head);
-        } else {
-            chat_topic = Some(head);
-        }
-    }
-    match (order_topic, chat_topic) {
-        (Some(order_topic), Some(chat_topic)) => Ok(Held {
-            order,
-            order_topic,
-            chat_topic,
-            dirty: false,
-        }),
-        _ => Err(StoreError::Corrupt(format!(
-            "order '{id}' has lost a topic"
-        ))),
-    }
+/// An order's lock from its row of a locking read.
+fn held_from(row: &PgRow) -> Result<Held, StoreError> {
+    let order: Order = serde_json::from_str(&row.try_get::<String, _>("snapshot")?)?;
+    Ok(Held {
+        order,
+        order_topic: Head::new(row.try_get("order_seq")?, row.try_get("order_epoch")?),
+        chat_topic: Head::new(row.try_get("chat_seq")?, row.try_get("chat_epoch")?),
+        dirty: false,
+    })
 }
 
 fn key_id(tenant: &str, key: &IdempotencyKey) -> KeyId {

@@ -56,7 +56,14 @@ impl PostgresStore {
             // A write waits for another node's batch at most this long
             // before its own batch is rolled back and retried; nothing
             // waits forever on a stuck peer.
-            .options([("lock_timeout", "5s"), ("statement_timeout", "30s")]);
+            .options([
+                ("lock_timeout", "5s"),
+                ("statement_timeout", "30s"),
+                // Every statement planned for its values: a batch's lists
+                // differ in length and content each time, and a generic
+                // plan of a join over them can be very slow.
+                ("plan_cache_mode", "force_custom_plan"),
+            ]);
         let reader = PgPoolOptions::new()
             .max_connections(READERS)
             .acquire_timeout(Duration::from_secs(3))
