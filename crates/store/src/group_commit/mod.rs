@@ -4,10 +4,13 @@
 //! batch's fate is known.
 //!
 //! - [`job`]: a queued write ([`Operation`] plus where its answer goes);
-//! - [`health`]: what the writers have seen lately, for readiness.
+//! - [`health`]: what the writers have seen lately, for readiness;
+//! - [`queue`]: the callers' side of a writer task.
 
 mod health;
 mod job;
+mod queue;
 
 pub(crate) use health::WriteHealth;
-pub(crate) use job::{closed, Job, Operation, Outcome, Pending};
+pub(crate) use job::{Operation, Outcome, Pending};
+pub(crate) use queue::{Queued, WriteQueue};

@@ -500,7 +500,11 @@ const LOCK_ORDERS: &str = "SELECT o.tenant, o.id, o.snapshot, \
      JOIN topics ot ON ot.tenant = o.tenant AND ot.topic = 'order:' || o.id \
      JOIN topics ct ON ct.tenant = o.tenant AND ct.topic = 'chat:' || o.id";
 
-async fn lock_order(conn: &mut PgConnection, tenant: &str, id: &OrderId) -> Result<Held, StoreError> {
+async fn lock_order(
+    conn: &mut PgConnection,
+    tenant: &str,
+    id: &OrderId,
+) -> Result<Held, StoreError> {
     let row = sqlx::query(&format!(
         "{LOCK_ORDERS} WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE"
     ))

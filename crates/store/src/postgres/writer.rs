@@ -12,44 +12,34 @@
 //!   `Unavailable` (a retry with the same idempotency key finds out), and
 //!   if it did commit, the gateways' position checks deliver it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
-use crate::group_commit::{closed, Job, Operation, Pending, WriteHealth};
+use crate::group_commit::{self, Operation, WriteHealth, WriteQueue};
 use crate::StoreError;
 
 /// Most writes in one transaction.
 const MAX_BATCH: usize = 512;
-/// Writes waiting for the writer; callers wait for room beyond it.
-const QUEUE: usize = 4096;
 /// Runs of a batch that met other writers in a deadlock.
 const ATTEMPTS: u32 = 5;
 
-type Queued = Box<dyn Pending<Batch>>;
+type Queued = group_commit::Queued<Batch>;
 
 pub(super) struct Writer {
-    queue: mpsc::Sender<Queued>,
-    stop: CancellationToken,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    queue: WriteQueue<Batch>,
 }
 
 impl Writer {
     pub(super) fn start(options: PgConnectOptions, health: Arc<WriteHealth>) -> Self {
-        let (queue, rx) = mpsc::channel(QUEUE);
-        let stop = CancellationToken::new();
-        let task = tokio::spawn(run(rx, options, health, stop.clone()));
-        Self {
-            queue,
-            stop,
-            task: Mutex::new(Some(task)),
-        }
+        let queue = WriteQueue::start(move |rx, stop| run(rx, options, health, stop));
+        Self { queue }
     }
 
     /// Queues `operation` and waits for its answer, which comes once its
@@ -58,19 +48,12 @@ impl Writer {
         &self,
         operation: Op,
     ) -> Result<Op::Output, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job::new(operation, reply);
-        self.queue.send(Box::new(job)).await.map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+        self.queue.submit(operation).await
     }
 
     /// Finishes the queued writes and closes the connection.
     pub(super) async fn close(&self) {
-        self.stop.cancel();
-        let task = self.task.lock().ok().and_then(|mut task| task.take());
-        if let Some(task) = task {
-            let _ = task.await;
-        }
+        self.queue.close().await;
     }
 }
 

@@ -12,26 +12,22 @@
 //! batch starts on a fresh connection that is known to be clean.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::group_commit::{closed, Job, Operation, Outcome, Pending, WriteHealth};
+use crate::group_commit::{Operation, Outcome, Pending, Queued, WriteHealth, WriteQueue};
 use crate::StoreError;
 
 /// Most writes in one transaction: enough to amortize the fsync, few
 /// enough that one batch's latency stays small.
 const MAX_BATCH: usize = 256;
-/// Writes waiting for the writer; callers wait for room beyond it.
-const QUEUE: usize = 4096;
 /// Sends writes to the writer task.
 pub(super) struct Writer {
-    queue: mpsc::Sender<Box<dyn Pending<SqliteConnection>>>,
-    stop: CancellationToken,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    queue: WriteQueue<SqliteConnection>,
     pub(super) health: Arc<Health>,
 }
 
@@ -52,21 +48,10 @@ impl Writer {
         options: SqliteConnectOptions,
         health: Arc<Health>,
     ) -> Self {
-        let (queue, rx) = mpsc::channel(QUEUE);
-        let stop = CancellationToken::new();
-        let task = tokio::spawn(run(
-            rx,
-            Some(connection),
-            options,
-            health.clone(),
-            stop.clone(),
-        ));
-        Self {
-            queue,
-            stop,
-            task: Mutex::new(Some(task)),
-            health,
-        }
+        let writes = health.clone();
+        let queue =
+            WriteQueue::start(move |rx, stop| run(rx, Some(connection), options, writes, stop));
+        Self { queue, health }
     }
 
     /// Queues `operation` and waits for its answer, which comes once its
@@ -75,25 +60,18 @@ impl Writer {
         &self,
         operation: Op,
     ) -> Result<Op::Output, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job::new(operation, reply);
-        self.queue.send(Box::new(job)).await.map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+        self.queue.submit(operation).await
     }
 
     /// Finishes the queued writes, checkpoints the WAL into the database
     /// file and closes the connection. Later writes are refused.
     pub(super) async fn close(&self) {
-        self.stop.cancel();
-        let task = self.task.lock().ok().and_then(|mut task| task.take());
-        if let Some(task) = task {
-            let _ = task.await;
-        }
+        self.queue.close().await;
     }
 }
 
 async fn run(
-    mut rx: mpsc::Receiver<Box<dyn Pending<SqliteConnection>>>,
+    mut rx: mpsc::Receiver<Queued<SqliteConnection>>,
     mut connection: Option<SqliteConnection>,
     options: SqliteConnectOptions,
     health: Arc<Health>,
