@@ -197,11 +197,9 @@ impl Session {
     /// joins the two exactly once. A refusal leaves nothing behind.
     pub async fn try_subscribe(&mut self, request: Subscribe) -> Result<(), Problem> {
         let outcome = self.subscribe_and_recover(request).await;
-        metrics::replayed(match outcome {
-            Ok(true) => Replay::Recovered,
-            Ok(false) => Replay::Snapshot,
-            Err(_) => Replay::Refused,
-        });
+        if outcome.is_err() {
+            metrics::replayed(Replay::Refused);
+        }
         outcome.map(|_recovered| ())
     }
 
@@ -261,6 +259,16 @@ impl Session {
         .await
         {
             Ok(recovery) => {
+                // Counted before the client can see `subscribed`: a scrape
+                // that follows it finds the subscription counted.
+                metrics::replayed(if recovery.recovered {
+                    Replay::Recovered
+                } else {
+                    Replay::Snapshot
+                });
+                if !recovery.ended {
+                    metrics::subscriptions(1);
+                }
                 self.hub.observe(&channel, recovery.last);
                 self.outbox.resume(&channel, recovery.frames, recovery.last);
                 if recovery.ended {
@@ -274,7 +282,6 @@ impl Session {
                             id,
                         },
                     );
-                    metrics::subscriptions(1);
                     self.join_presence(&topic).await;
                 }
                 Ok(recovery.recovered)
