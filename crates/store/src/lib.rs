@@ -18,6 +18,7 @@
 mod epoch;
 pub mod error;
 mod group_commit;
+mod list;
 pub mod postgres;
 pub mod sqlite;
 pub use trackwire_domain::records as types;

@@ -3,14 +3,14 @@
 //! it sees one snapshot of the database.
 
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use sqlx::{PgPool, Row};
 use trackwire_domain::{Order, OrderId, Topic};
 
 use super::batch::{to_i64, to_u64};
 use crate::types::{
     FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
 };
-use crate::StoreError;
+use crate::{list, StoreError};
 
 const EVENT_COLUMNS: &str = "e.id, e.topic, e.seq, e.epoch, e.feed_offset, e.type, e.version, \
                              e.occurred_at, e.payload";
@@ -37,44 +37,16 @@ pub(super) async fn list_orders(
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<OrderPage, StoreError> {
-    let mut query: QueryBuilder<Postgres> =
-        QueryBuilder::new("SELECT pos, snapshot FROM orders WHERE tenant = ");
-    query.push_bind(tenant);
-    if let Some(status) = filter.status {
-        query.push(" AND status = ").push_bind(status.as_str());
-    }
-    if let Some(customer) = &filter.customer {
-        query.push(" AND customer_id = ").push_bind(customer);
-    }
-    if let Some(courier) = &filter.courier {
-        query.push(" AND courier_id = ").push_bind(courier);
-    }
-    if let Some(after) = &page.after {
-        // Cursors are `pos` values we handed out; anything else is refused.
-        let pos: i64 = after
-            .parse()
-            .map_err(|_| StoreError::InvalidCursor(after.clone()))?;
-        query.push(" AND pos < ").push_bind(pos);
-    }
-    query
-        .push(" ORDER BY pos DESC LIMIT ")
-        .push_bind(i64::from(page.limit) + 1);
-    let rows = query.build().fetch_all(pool).await?;
-    let more = rows.len() > page.limit as usize;
-    let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
-    let mut last_pos = None;
-    for row in rows.iter().take(page.limit as usize) {
-        items.push(serde_json::from_str(
-            &row.try_get::<String, _>("snapshot")?,
-        )?);
-        last_pos = Some(row.try_get::<i64, _>("pos")?);
-    }
-    let next = if more {
-        last_pos.map(|p| p.to_string())
-    } else {
-        None
-    };
-    Ok(OrderPage { items, next })
+    let rows = list::query(tenant, filter, page)?
+        .build()
+        .fetch_all(pool)
+        .await?;
+    list::page(&rows, page, |row| {
+        Ok((
+            row.try_get("pos")?,
+            serde_json::from_str(&row.try_get::<String, _>("snapshot")?)?,
+        ))
+    })
 }
 
 pub(super) async fn replay_since(

@@ -8,7 +8,7 @@ use trackwire_domain::{Order, OrderId, Topic};
 use crate::types::{
     FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
 };
-use crate::StoreError;
+use crate::{list, StoreError};
 
 const EVENT_COLUMNS: &str =
     "id, topic, seq, epoch, feed_offset, type, version, occurred_at, payload";
@@ -32,42 +32,11 @@ pub(super) async fn list_orders(
     filter: &OrderFilter,
     page: &PageRequest,
 ) -> Result<OrderPage, StoreError> {
-    let mut query: QueryBuilder<Sqlite> =
-        QueryBuilder::new("SELECT pos, snapshot FROM orders WHERE tenant = ");
-    query.push_bind(tenant);
-    if let Some(status) = filter.status {
-        query.push(" AND status = ").push_bind(status.as_str());
-    }
-    if let Some(customer) = &filter.customer {
-        query.push(" AND customer_id = ").push_bind(customer);
-    }
-    if let Some(courier) = &filter.courier {
-        query.push(" AND courier_id = ").push_bind(courier);
-    }
-    if let Some(after) = &page.after {
-        // Cursors are `pos` values we handed out; anything else is refused.
-        let pos: i64 = after
-            .parse()
-            .map_err(|_| StoreError::InvalidCursor(after.clone()))?;
-        query.push(" AND pos < ").push_bind(pos);
-    }
-    query
-        .push(" ORDER BY pos DESC LIMIT ")
-        .push_bind(i64::from(page.limit) + 1);
-    let rows = query.build().fetch_all(pool).await?;
-    let more = rows.len() > page.limit as usize;
-    let mut items = Vec::with_capacity(rows.len().min(page.limit as usize));
-    let mut last_pos = None;
-    for row in rows.iter().take(page.limit as usize) {
-        items.push(snapshot(row)?);
-        last_pos = Some(row.try_get::<i64, _>("pos")?);
-    }
-    let next = if more {
-        last_pos.map(|p| p.to_string())
-    } else {
-        None
-    };
-    Ok(OrderPage { items, next })
+    let rows = list::query(tenant, filter, page)?
+        .build()
+        .fetch_all(pool)
+        .await?;
+    list::page(&rows, page, |row| Ok((row.try_get("pos")?, snapshot(row)?)))
 }
 
 pub(super) async fn replay_since(
