@@ -19,6 +19,7 @@ mod epoch;
 pub mod error;
 mod group_commit;
 mod list;
+mod numbers;
 pub mod postgres;
 pub mod sqlite;
 pub use trackwire_domain::records as types;

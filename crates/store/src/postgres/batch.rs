@@ -27,6 +27,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 use trackwire_domain::{Order, OrderId, Topic, TopicKind};
 
+use crate::numbers::{to_i64, to_u64};
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 
@@ -538,14 +539,6 @@ fn replayed(mut recorded: Recorded) -> Recorded {
 
 fn is_order_topic(topic: &str) -> bool {
     topic.starts_with("order:")
-}
-
-pub(super) fn to_u64(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-pub(super) fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 #[derive(Default)]

@@ -6,7 +6,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 use trackwire_domain::{Order, OrderId, Topic};
 
-use super::batch::{to_i64, to_u64};
+use crate::numbers::{to_i64, to_u64};
 use crate::types::{
     FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
 };

@@ -10,9 +10,10 @@ use trackwire_domain::{
     PAYLOAD_VERSION,
 };
 
-use super::batch::{next_seq, to_i64, to_u64, Batch, Claim, Head, Held};
+use super::batch::{next_seq, Batch, Claim, Head, Held};
 use crate::epoch::new_epoch;
 use crate::group_commit::Operation;
+use crate::numbers::{to_i64, to_u64};
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 

@@ -5,6 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use trackwire_domain::{Order, OrderId, Topic};
 
+use crate::numbers::{to_i64, to_u64};
 use crate::types::{
     FeedPage, History, OrderFilter, OrderPage, PageRequest, ReadReceipt, StoredEvent,
 };
@@ -180,15 +181,6 @@ pub(super) fn parse_time(raw: &str) -> Result<DateTime<Utc>, StoreError> {
 
 pub(super) fn format_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-// SQLite integers are i64; seq and offsets are never negative.
-pub(super) fn to_u64(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-pub(super) fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
 }
 
 pub(super) async fn read_receipts(

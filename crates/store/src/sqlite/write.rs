@@ -12,9 +12,10 @@ use trackwire_domain::{
     PAYLOAD_VERSION,
 };
 
-use super::read::{format_time, snapshot, to_i64, to_u64};
+use super::read::{format_time, snapshot};
 use crate::epoch::new_epoch;
 use crate::group_commit::Operation;
+use crate::numbers::{to_i64, to_u64};
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 
