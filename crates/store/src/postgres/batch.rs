@@ -4,19 +4,20 @@
 //! Locks, in the order every writer takes them (so that writers on many
 //! nodes never wait on each other in a circle):
 //!
-//! 1. **The order's row** (`orders … FOR UPDATE`, with its two topic
-//!    rows), the first time a write of the batch touches the order. Every
-//!    write to an order takes it, so the order's snapshot and its topics'
-//!    seq are read and moved by one writer at a time, cluster-wide; and
-//!    each is read once per batch, then kept here.
+//! 1. **The order's row** (`orders … FOR UPDATE`), the first time a write
+//!    of the batch touches the order. The row holds the order's snapshot
+//!    and the heads (seq, epoch) of its two topics, and every write to an
+//!    order takes it: they are read and moved by one writer at a time,
+//!    cluster-wide, read once per batch, kept here, and written back in
+//!    one update per order at the end.
 //! 2. **The tenant's feed row**, only at the end ([`Batch::flush`]): the
 //!    offsets of all the batch's order events are taken in one statement,
 //!    and the row stays locked only until the commit. Several events per
 //!    transaction, and the tenant-wide lock for the commit alone: that is
 //!    what lets one tenant write from many nodes at once.
 //!
-//! The events themselves, the new seqs and the snapshots are written at
-//! the end too, one statement each for the whole batch. A write that is
+//! The events themselves and the orders' rows are written at the end
+//! too, one statement each for the whole batch. A write that is
 //! refused (not found, an invalid transition) is refused before it wrote
 //! anything, so no savepoint is needed.
 
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
-use trackwire_domain::{Order, OrderId, Topic, TopicKind};
+use trackwire_domain::{Order, OrderId, TopicKind};
 
 use crate::numbers::{to_i64, to_u64};
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
@@ -150,15 +151,12 @@ impl Batch {
         // Driven by the list itself, joined on whole keys: with a plan
         // that does not know the list (a generic one), the tenant alone
         // would match every order of the tenant.
-        let rows = sqlx::query(
-            "SELECT o.tenant, o.id, o.snapshot, \
-             ot.seq AS order_seq, ot.epoch AS order_epoch, ct.seq AS chat_seq, ct.epoch AS chat_epoch \
+        let rows = sqlx::query(&format!(
+            "SELECT {HELD_COLUMNS} \
              FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[])) AS k(tenant, id) \
              JOIN orders o ON o.tenant = k.tenant AND o.id = k.id \
-             JOIN topics ot ON ot.tenant = k.tenant AND ot.topic = 'order:' || k.id \
-             JOIN topics ct ON ct.tenant = k.tenant AND ct.topic = 'chat:' || k.id \
-             ORDER BY o.tenant, o.id FOR UPDATE OF o, ot, ct",
-        )
+             ORDER BY o.tenant, o.id FOR UPDATE OF o"
+        ))
         .bind(&tenants)
         .bind(&ids)
         .fetch_all(&mut self.conn)
@@ -191,9 +189,9 @@ impl Batch {
             return Ok(Some(held.chat_topic.seq));
         }
         let head: Option<i64> =
-            sqlx::query_scalar("SELECT seq FROM topics WHERE tenant = $1 AND topic = $2")
+            sqlx::query_scalar("SELECT chat_seq FROM orders WHERE tenant = $1 AND id = $2")
                 .bind(tenant)
-                .bind(Topic::of(TopicKind::Chat, id).to_string())
+                .bind(id.as_str())
                 .fetch_optional(&mut self.conn)
                 .await?;
         Ok(head)
@@ -363,61 +361,41 @@ impl Batch {
     /// Writes what the batch kept for the end: the new seqs, the
     /// snapshots, the events and the keys' results. The commit follows.
     pub(super) async fn flush(&mut self) -> Result<(), StoreError> {
-        self.write_heads().await?;
-        self.write_snapshots().await?;
+        self.write_orders().await?;
         self.write_events().await?;
         self.write_responses().await
     }
 
-    async fn write_heads(&mut self) -> Result<(), StoreError> {
-        let (mut tenants, mut topics, mut seqs) = (Vec::new(), Vec::new(), Vec::new());
-        for ((tenant, id), held) in &self.held {
-            for (kind, head) in [
-                (TopicKind::Order, &held.order_topic),
-                (TopicKind::Chat, &held.chat_topic),
-            ] {
-                if head.changed {
-                    tenants.push(tenant.as_str());
-                    topics.push(Topic::of(kind, id).to_string());
-                    seqs.push(head.seq);
-                }
-            }
-        }
-        if tenants.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(
-            "UPDATE topics t SET seq = d.seq \
-             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(tenant, topic, seq) \
-             WHERE t.tenant = d.tenant AND t.topic = d.topic",
-        )
-        .bind(&tenants)
-        .bind(&topics)
-        .bind(&seqs)
-        .execute(&mut self.conn)
-        .await?;
-        Ok(())
-    }
-
-    async fn write_snapshots(&mut self) -> Result<(), StoreError> {
-        let mut rows = SnapshotRows::default();
+    /// The orders the batch changed, one row each: their topics' new
+    /// heads and, where it changed, the snapshot.
+    async fn write_orders(&mut self) -> Result<(), StoreError> {
+        let mut rows = OrderRows::default();
         for ((tenant, _), held) in &self.held {
-            if held.dirty {
-                rows.push(tenant, &held.order)?;
+            if held.dirty || held.order_topic.changed || held.chat_topic.changed {
+                rows.push(tenant, held)?;
             }
         }
         if rows.tenants.is_empty() {
             return Ok(());
         }
+        // A row whose snapshot did not change keeps its columns (`dirty`
+        // false): only its heads moved.
         sqlx::query(
-            "UPDATE orders o SET status = d.status, courier_id = d.courier, \
-             snapshot = d.snapshot, updated_at = d.updated_at \
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                         $6::timestamptz[]) AS d(tenant, id, status, courier, snapshot, updated_at) \
+            "UPDATE orders o SET order_seq = d.order_seq, chat_seq = d.chat_seq, \
+             status = CASE WHEN d.dirty THEN d.status ELSE o.status END, \
+             courier_id = CASE WHEN d.dirty THEN d.courier ELSE o.courier_id END, \
+             snapshot = CASE WHEN d.dirty THEN d.snapshot ELSE o.snapshot END, \
+             updated_at = CASE WHEN d.dirty THEN d.updated_at ELSE o.updated_at END \
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bool[], \
+                         $6::text[], $7::text[], $8::text[], $9::timestamptz[]) \
+                  AS d(tenant, id, order_seq, chat_seq, dirty, status, courier, snapshot, updated_at) \
              WHERE o.tenant = d.tenant AND o.id = d.id",
         )
         .bind(&rows.tenants)
         .bind(&rows.ids)
+        .bind(&rows.order_seqs)
+        .bind(&rows.chat_seqs)
+        .bind(&rows.dirty)
         .bind(&rows.statuses)
         .bind(&rows.couriers)
         .bind(&rows.snapshots)
@@ -491,15 +469,10 @@ pub(super) fn next_seq(head: &mut Head) -> (i64, String) {
     (head.seq, head.epoch.clone())
 }
 
-/// The order rows and both topic rows, locked: FOR UPDATE of all three
-/// returns each as its latest committed version once the lock is ours.
-/// Each topic is joined on its whole key, so the index finds it at once
-/// (however many old versions of the tenant's topic rows there are).
-const LOCK_ORDERS: &str = "SELECT o.tenant, o.id, o.snapshot, \
-     ot.seq AS order_seq, ot.epoch AS order_epoch, ct.seq AS chat_seq, ct.epoch AS chat_epoch \
-     FROM orders o \
-     JOIN topics ot ON ot.tenant = o.tenant AND ot.topic = 'order:' || o.id \
-     JOIN topics ct ON ct.tenant = o.tenant AND ct.topic = 'chat:' || o.id";
+/// What a batch reads of an order it locks: the snapshot and its two
+/// topics' heads, all on the order's row.
+const HELD_COLUMNS: &str = "o.tenant, o.id, o.snapshot, o.order_seq, o.order_epoch, \
+                            o.chat_seq, o.chat_epoch";
 
 async fn lock_order(
     conn: &mut PgConnection,
@@ -507,7 +480,7 @@ async fn lock_order(
     id: &OrderId,
 ) -> Result<Held, StoreError> {
     let row = sqlx::query(&format!(
-        "{LOCK_ORDERS} WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE"
+        "SELECT {HELD_COLUMNS} FROM orders o WHERE o.tenant = $1 AND o.id = $2 FOR UPDATE"
     ))
     .bind(tenant)
     .bind(id.as_str())
@@ -542,23 +515,35 @@ fn is_order_topic(topic: &str) -> bool {
 }
 
 #[derive(Default)]
-struct SnapshotRows {
+struct OrderRows {
     tenants: Vec<String>,
     ids: Vec<String>,
+    order_seqs: Vec<i64>,
+    chat_seqs: Vec<i64>,
+    dirty: Vec<bool>,
     statuses: Vec<&'static str>,
     couriers: Vec<Option<String>>,
-    snapshots: Vec<String>,
+    snapshots: Vec<Option<String>>,
     updated: Vec<DateTime<Utc>>,
 }
 
-impl SnapshotRows {
-    fn push(&mut self, tenant: &str, order: &Order) -> Result<(), StoreError> {
+impl OrderRows {
+    fn push(&mut self, tenant: &str, held: &Held) -> Result<(), StoreError> {
+        let order = &held.order;
         self.tenants.push(tenant.to_owned());
         self.ids.push(order.id.as_str().to_owned());
+        self.order_seqs.push(held.order_topic.seq);
+        self.chat_seqs.push(held.chat_topic.seq);
+        self.dirty.push(held.dirty);
         self.statuses.push(order.status.as_str());
         self.couriers
             .push(order.courier.as_ref().map(|c| c.id.clone()));
-        self.snapshots.push(serde_json::to_string(order)?);
+        // Serialized only when it changed.
+        self.snapshots.push(
+            held.dirty
+                .then(|| serde_json::to_string(order))
+                .transpose()?,
+        );
         self.updated.push(order.updated_at);
         Ok(())
     }

@@ -59,13 +59,19 @@ pub(super) async fn replay_since(
     let Some(order_id) = topic.order_id() else {
         return Err(StoreError::NoHistory(topic.to_string()));
     };
+    // The topic's head lives on its order's row.
+    let (seq, epoch) = match topic {
+        Topic::Chat(_) => ("chat_seq", "chat_epoch"),
+        _ => ("order_seq", "order_epoch"),
+    };
     let rows = sqlx::query(&format!(
-        "SELECT t.seq AS head, t.epoch AS head_epoch, {EVENT_COLUMNS} FROM topics t \
-         LEFT JOIN LATERAL (SELECT * FROM events WHERE tenant = t.tenant AND topic = t.topic \
-                            AND seq > $3 ORDER BY seq LIMIT $4) e ON true \
-         WHERE t.tenant = $1 AND t.topic = $2 ORDER BY e.seq"
+        "SELECT o.{seq} AS head, o.{epoch} AS head_epoch, {EVENT_COLUMNS} FROM orders o \
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE tenant = o.tenant AND topic = $3 \
+                            AND seq > $4 ORDER BY seq LIMIT $5) e ON true \
+         WHERE o.tenant = $1 AND o.id = $2 ORDER BY e.seq"
     ))
     .bind(tenant)
+    .bind(order_id.as_str())
     .bind(topic.to_string())
     .bind(to_i64(since))
     .bind(i64::from(limit))
@@ -114,25 +120,39 @@ pub(super) async fn heads(
     tenant: &str,
     topics: &[Topic],
 ) -> Result<Vec<Option<u64>>, StoreError> {
-    let names: Vec<String> = topics.iter().map(Topic::to_string).collect();
-    // One statement: the seqs and the feed offset from one snapshot.
+    let ids: Vec<&str> = topics
+        .iter()
+        .filter_map(|topic| topic.order_id().map(OrderId::as_str))
+        .collect();
+    // One statement: the seqs (on the orders' rows) and the feed offset
+    // from one snapshot.
     let rows = sqlx::query(
-        "SELECT topic, seq FROM topics WHERE tenant = $1 AND topic = ANY($2) \
-         UNION ALL \
-         SELECT 'orders', COALESCE((SELECT feed_offset FROM tenants WHERE tenant = $1), 0)",
+        "SELECT f.feed, o.id, o.order_seq, o.chat_seq FROM \
+         (SELECT COALESCE((SELECT feed_offset FROM tenants WHERE tenant = $1), 0) AS feed) f \
+         LEFT JOIN orders o ON o.tenant = $1 AND o.id = ANY($2)",
     )
     .bind(tenant)
-    .bind(&names)
+    .bind(&ids)
     .fetch_all(pool)
     .await?;
-    let mut seqs = std::collections::HashMap::new();
+    let mut feed = 0;
+    let mut orders = std::collections::HashMap::new();
     for row in &rows {
-        seqs.insert(
-            row.try_get::<String, _>("topic")?,
-            to_u64(row.try_get("seq")?),
-        );
+        feed = to_u64(row.try_get("feed")?);
+        if let Some(id) = row.try_get::<Option<String>, _>("id")? {
+            let order_seq: i64 = row.try_get("order_seq")?;
+            let chat_seq: i64 = row.try_get("chat_seq")?;
+            orders.insert(id, (to_u64(order_seq), to_u64(chat_seq)));
+        }
     }
-    Ok(names.iter().map(|name| seqs.get(name).copied()).collect())
+    Ok(topics
+        .iter()
+        .map(|topic| match topic {
+            Topic::Order(id) => orders.get(id.as_str()).map(|heads| heads.0),
+            Topic::Chat(id) => orders.get(id.as_str()).map(|heads| heads.1),
+            Topic::Orders => Some(feed),
+        })
+        .collect())
 }
 
 pub(super) async fn read_receipts(

@@ -197,9 +197,11 @@ async fn create_order(
     order.epoch = order_epoch.clone();
     // The row is the order's lock from here on; a concurrent creation of
     // the same id (another node's open batch) is waited for, then refused.
+    // Its heads start at 0 and move on with the batch's end.
     let inserted = sqlx::query(
-        "INSERT INTO orders (tenant, id, customer_id, courier_id, status, snapshot, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant, id) DO NOTHING RETURNING pos",
+        "INSERT INTO orders (tenant, id, customer_id, courier_id, status, snapshot, updated_at, \
+         order_epoch, chat_epoch) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant, id) DO NOTHING RETURNING pos",
     )
     .bind(tenant)
     .bind(id.as_str())
@@ -208,21 +210,13 @@ async fn create_order(
     .bind(order.status.as_str())
     .bind(serde_json::to_string(&order)?)
     .bind(at)
+    .bind(&order_epoch)
+    .bind(&chat_epoch)
     .fetch_optional(batch.conn())
     .await?;
     if inserted.is_none() {
         return Err(StoreError::OrderExists(id.clone()));
     }
-    sqlx::query(
-        "INSERT INTO topics (tenant, topic, seq, epoch) VALUES ($1, $2, 0, $3), ($1, $4, 0, $5)",
-    )
-    .bind(tenant)
-    .bind(Topic::of(TopicKind::Order, id).to_string())
-    .bind(&order_epoch)
-    .bind(Topic::of(TopicKind::Chat, id).to_string())
-    .bind(&chat_epoch)
-    .execute(batch.conn())
-    .await?;
     let mut held = Held {
         order: order.clone(),
         order_topic: Head::new(0, order_epoch),
