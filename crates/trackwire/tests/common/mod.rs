@@ -3,6 +3,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod cluster;
+pub(crate) mod tls;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
