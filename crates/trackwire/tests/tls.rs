@@ -12,8 +12,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::clients::{create_order, note, Position, Watcher, PATIENCE};
-use common::tls::{presented, Authority, CertFiles};
-use common::{Server, BIN};
+use common::tls::{presented, Authority, CertFiles, Issued};
+use common::{from, insecure_serve, stop_without_emfile, with_open_files, Server, BIN};
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,46 +22,44 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// that began its hello and went quiet.
 const HALF_A_HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00];
 
-/// `serve --insecure-dev` over TLS with `files`, logging at info (the
-/// reload lines), with `extra` flags.
-fn serve_tls(dir: &std::path::Path, files: &CertFiles, extra: &[&str]) -> Server {
-    serve_tls_under(None, dir, files, extra)
+/// A test's certificate authority, the server certificate it issued
+/// (serial 1), where the files are, and `serve --insecure-dev` over TLS
+/// with them, logging at info (the reload lines), with `extra` flags; at
+/// most `open_files` open files when given.
+struct Setup {
+    authority: Authority,
+    first: Issued,
+    files: CertFiles,
+    server: Server,
+    _dir: tempfile::TempDir,
 }
 
-/// The same, with at most `open_files` open files when given (set by
-/// `sh`'s `ulimit` before it execs the binary).
-fn serve_tls_under(
-    open_files: Option<usize>,
-    dir: &std::path::Path,
-    files: &CertFiles,
-    extra: &[&str],
-) -> Server {
-    let data = dir.join("data");
-    let mut command = match open_files {
-        Some(limit) => {
-            let mut sh = Command::new("sh");
-            sh.arg("-c")
-                .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
-                .arg(BIN);
-            sh
+impl Setup {
+    fn start(extra: &[&str]) -> Self {
+        Self::start_under(None, extra)
+    }
+
+    fn start_under(open_files: Option<usize>, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let authority = Authority::new("Trackwire test CA 1");
+        let first = authority.issue(1);
+        let files = CertFiles::new(dir.path());
+        files.write(&first);
+        let mut command = open_files.map_or_else(|| Command::new(BIN), with_open_files);
+        insecure_serve(&mut command, &dir.path().join("data"))
+            .args(files.flags())
+            .args(extra)
+            .env("TRACKWIRE_LOG", "info");
+        let server = Server::spawn(command);
+        assert!(server.base.starts_with("https://"), "{}", server.base);
+        Self {
+            authority,
+            first,
+            files,
+            server,
+            _dir: dir,
         }
-        None => Command::new(BIN),
-    };
-    command
-        .args([
-            "serve",
-            "--insecure-dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .args(files.flags())
-        .args(extra)
-        .env("TRACKWIRE_LOG", "info");
-    let server = Server::spawn(command);
-    assert!(server.base.starts_with("https://"), "{}", server.base);
-    server
+    }
 }
 
 fn addr(server: &Server) -> SocketAddr {
@@ -137,11 +135,12 @@ async fn until_closed(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
 
 #[tokio::test]
 async fn rest_websocket_sse_and_long_poll_work_over_tls() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let authority = Authority::new("Trackwire test CA");
-    let files = CertFiles::new(dir.path());
-    files.write(&authority.issue(1));
-    let server = serve_tls(dir.path(), &files, &[]);
+    let Setup {
+        authority,
+        server,
+        _dir,
+        ..
+    } = Setup::start(&[]);
     let base = server.base.clone();
     let client = authority.reqwest();
 
@@ -205,12 +204,13 @@ async fn rest_websocket_sse_and_long_poll_work_over_tls() {
 
 #[tokio::test]
 async fn a_new_certificate_serves_new_handshakes_and_open_sockets_stay() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let first_ca = Authority::new("Trackwire test CA 1");
-    let first = first_ca.issue(1);
-    let files = CertFiles::new(dir.path());
-    files.write(&first);
-    let server = serve_tls(dir.path(), &files, &[]);
+    let Setup {
+        authority: first_ca,
+        first,
+        files,
+        server,
+        _dir,
+    } = Setup::start(&[]);
     let (base, addr) = (server.base.clone(), addr(&server));
     assert_eq!(
         presented(addr, first_ca.client_config())
@@ -292,11 +292,12 @@ async fn a_new_certificate_serves_new_handshakes_and_open_sockets_stay() {
 
 #[tokio::test]
 async fn plain_http_and_silent_clients_are_closed_on_the_tls_port() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let authority = Authority::new("Trackwire test CA");
-    let files = CertFiles::new(dir.path());
-    files.write(&authority.issue(1));
-    let server = serve_tls(dir.path(), &files, &["--header-timeout", "1"]);
+    let Setup {
+        authority,
+        server,
+        _dir,
+        ..
+    } = Setup::start(&["--header-timeout", "1"]);
     let addr = addr(&server);
 
     // A plain HTTP request gets no HTTP answer, and the socket is closed.
@@ -329,11 +330,6 @@ async fn plain_http_and_silent_clients_are_closed_on_the_tls_port() {
     assert_eq!(live.status(), 200);
 }
 
-/// A client of 127.0.0.`octet` (all of 127/8 is loopback).
-fn from(octet: u8) -> std::net::IpAddr {
-    std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, octet))
-}
-
 /// A half-begun TLS hello from `source`.
 async fn half_open(addr: SocketAddr, source: std::net::IpAddr) -> tokio::net::TcpStream {
     let socket = tokio::net::TcpSocket::new_v4().expect("socket");
@@ -346,21 +342,19 @@ async fn half_open(addr: SocketAddr, source: std::net::IpAddr) -> tokio::net::Tc
 #[tokio::test]
 async fn half_open_tls_clients_stop_at_the_per_ip_cap() {
     const CAP: usize = 5;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let authority = Authority::new("Trackwire test CA");
-    let files = CertFiles::new(dir.path());
-    files.write(&authority.issue(1));
     let cap = CAP.to_string();
-    let server = serve_tls(
-        dir.path(),
-        &files,
-        &[
-            "--header-timeout",
-            "60",
-            "--max-http-connections-per-ip",
-            &cap,
-        ],
-    );
+    let flags = [
+        "--header-timeout",
+        "60",
+        "--max-http-connections-per-ip",
+        &cap,
+    ];
+    let Setup {
+        authority,
+        server,
+        _dir,
+        ..
+    } = Setup::start(&flags);
     let addr = addr(&server);
     let mut held = Vec::new();
     for _ in 0..CAP {
@@ -390,16 +384,12 @@ async fn half_open_tls_clients_stop_at_the_per_ip_cap() {
 #[tokio::test]
 async fn half_open_tls_clients_never_exhaust_the_open_files() {
     const OPEN_FILES: usize = 256;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let authority = Authority::new("Trackwire test CA");
-    let files = CertFiles::new(dir.path());
-    files.write(&authority.issue(1));
-    let server = serve_tls_under(
-        Some(OPEN_FILES),
-        dir.path(),
-        &files,
-        &["--header-timeout", "60"],
-    );
+    let Setup {
+        authority,
+        server,
+        _dir,
+        ..
+    } = Setup::start_under(Some(OPEN_FILES), &["--header-timeout", "60"]);
     let addr = addr(&server);
     // More half-begun handshakes than the process may hold files, from
     // several addresses (no per-IP cap stops them): the longest waiting
@@ -423,10 +413,5 @@ async fn half_open_tls_clients_never_exhaust_the_open_files() {
     assert_eq!(ready.status(), 200);
     create_order(&client, &server.base, "TLS-H").await;
     drop(held);
-    let (status, log) = server.stop();
-    assert!(status.success());
-    assert!(
-        !log.contains("Too many open files"),
-        "accept met EMFILE: {log}"
-    );
+    stop_without_emfile(server);
 }
