@@ -180,3 +180,86 @@ impl ResolvesServerCert for Current {
         Some(self.get())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A self-signed pair for localhost, as PEM text.
+    fn pair() -> (String, String) {
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("rcgen");
+        (made.cert.pem(), made.key_pair.serialize_pem())
+    }
+
+    fn write(files: &TlsFiles, (cert, key): &(String, String)) {
+        std::fs::write(&files.key, key).expect("key");
+        std::fs::write(&files.cert, cert).expect("cert");
+    }
+
+    #[test]
+    fn a_changed_pair_is_swapped_in_and_a_bad_one_reported_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = TlsFiles {
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+        };
+        write(&files, &pair());
+        let tls = Tls::load(files.clone()).expect("load");
+        let before = tls.fingerprint();
+        assert_eq!(tls.reload().expect("same files"), Reload::Unchanged);
+
+        // A damaged certificate: an error once, then nothing new to try.
+        std::fs::write(&files.cert, "-----BEGIN CERTIFICATE-----\nAAAA\n").expect("damage");
+        assert!(tls.reload().is_err());
+        assert_eq!(tls.reload().expect("same bad files"), Reload::Unchanged);
+        assert_eq!(tls.fingerprint(), before, "the old certificate stays");
+
+        // A certificate with another's key.
+        let (cert, _) = pair();
+        std::fs::write(&files.cert, cert).expect("cert");
+        let error = tls.reload().expect_err("mismatch");
+        assert!(matches!(error, TlsError::Mismatch { .. }), "{error}");
+        assert_eq!(tls.fingerprint(), before);
+
+        // A good new pair.
+        write(&files, &pair());
+        let Reload::Reloaded { fingerprint } = tls.reload().expect("reload") else {
+            panic!("not reloaded");
+        };
+        assert_ne!(fingerprint, before);
+        assert_eq!(tls.fingerprint(), fingerprint);
+
+        // A missing file is an error and keeps the certificate too.
+        std::fs::remove_file(&files.key).expect("remove");
+        assert!(matches!(tls.reload(), Err(TlsError::Read { .. })));
+        assert_eq!(tls.fingerprint(), fingerprint);
+    }
+
+    #[test]
+    fn loading_refuses_what_cannot_be_served() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = TlsFiles {
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+        };
+        assert!(matches!(
+            Tls::load(files.clone()),
+            Err(TlsError::Read { .. })
+        ));
+        let (cert, key) = pair();
+        std::fs::write(&files.cert, "no PEM here\n").expect("cert");
+        std::fs::write(&files.key, &key).expect("key");
+        assert!(matches!(
+            Tls::load(files.clone()),
+            Err(TlsError::NoCertificate { .. })
+        ));
+        std::fs::write(&files.cert, &cert).expect("cert");
+        std::fs::write(&files.key, "no key here\n").expect("key");
+        assert!(matches!(
+            Tls::load(files.clone()),
+            Err(TlsError::BadKey { .. })
+        ));
+        std::fs::write(&files.key, pair().1).expect("key");
+        assert!(matches!(Tls::load(files), Err(TlsError::Mismatch { .. })));
+    }
+}
