@@ -175,6 +175,14 @@ pub(crate) struct CommonArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "TRACKWIRE_LISTEN", default_value = DEFAULT_LISTEN)]
     pub(crate) listen: SocketAddr,
+    /// Serve HTTPS (and WSS) with this PEM certificate chain, the
+    /// server's certificate first; needs --tls-key. Both files are re-read
+    /// when they change. The metrics listener stays plain HTTP.
+    #[arg(long, env = "TRACKWIRE_TLS_CERT")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "TRACKWIRE_TLS_KEY")]
+    pub(crate) tls_key: Option<PathBuf>,
     /// Where the embedded store keeps its file. `demo` uses a fresh
     /// temporary directory unless this is given.
     #[arg(long, env = "TRACKWIRE_DATA_DIR")]

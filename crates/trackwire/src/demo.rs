@@ -65,7 +65,11 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
         ))
     });
     let listener = server::bind(&args.common).await?;
-    let base = format!("http://{}", listener.local_addr()?);
+    let base = format!(
+        "{}://{}",
+        server::scheme(&args.common),
+        listener.local_addr()?
+    );
     println!();
     println!(
         "Trackwire demo is running (data in {}).",

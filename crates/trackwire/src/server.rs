@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::filter::LevelFilter;
@@ -13,6 +13,7 @@ use trackwire_auth::Tickets;
 use trackwire_gateway::metrics::{TimedBroker, TimedStore};
 use trackwire_gateway::{Hub, HubConfig, OrderService};
 use trackwire_server::http::listener::{self, ListenerConfig};
+use trackwire_server::http::tls::{self, Tls, TlsFiles};
 use trackwire_server::realtime::{OriginPolicy, Realtime, RealtimeConfig};
 use trackwire_server::rest::routes::demo::Personas;
 use trackwire_server::rest::{AppState, IdentitySource};
@@ -85,6 +86,7 @@ pub(crate) struct Settings {
     pub(crate) realtime: RealtimeConfig,
     pub(crate) header_timeout: Duration,
     pub(crate) drain_delay: Duration,
+    pub(crate) tls: Option<Tls>,
 }
 
 /// Checks the flags that need no store or broker (`trackwire config check`
@@ -101,13 +103,42 @@ pub(crate) fn settings(common: &CommonArgs, demo_secret: Option<&str>) -> Result
     security::apply_limits(&common.security, &mut realtime)?;
     let header_timeout = seconds(common.security.header_timeout, "--header-timeout")?;
     let drain_delay = seconds(common.drain_delay, "--drain-delay")?;
+    let tls = tls_settings(common)?;
     Ok(Settings {
         identity,
         origins,
         realtime,
         header_timeout,
         drain_delay,
+        tls,
     })
+}
+
+/// The certificate and key of `--tls-cert` and `--tls-key`, read and
+/// checked; both or neither. Checked here, not by clap: a key may come
+/// from the file, which clap sees as a default.
+fn tls_settings(common: &CommonArgs) -> Result<Option<Tls>> {
+    let (cert, key) = match (&common.tls_cert, &common.tls_key) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        (Some(_), None) => bail!(
+            "--tls-cert needs --tls-key (TRACKWIRE_TLS_KEY, key `tls-key`): give both, or neither for plain HTTP"
+        ),
+        (None, Some(_)) => bail!(
+            "--tls-key needs --tls-cert (TRACKWIRE_TLS_CERT, key `tls-cert`): give both, or neither for plain HTTP"
+        ),
+    };
+    let tls = Tls::load(TlsFiles { cert, key }).context("cannot serve TLS")?;
+    Ok(Some(tls))
+}
+
+/// `https` when the listener serves TLS, else `http`.
+pub(crate) fn scheme(common: &CommonArgs) -> &'static str {
+    if common.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    }
 }
 
 /// Opens the store and broker named by the flags. `demo_secret` is the
@@ -125,6 +156,7 @@ pub(crate) async fn build(
         realtime,
         header_timeout,
         drain_delay,
+        tls,
     } = settings(common, demo_secret)?;
     // Before anything is counted: handles made earlier would stay no-ops.
     if let Some(addr) = common.metrics_listen {
@@ -150,6 +182,7 @@ pub(crate) async fn build(
         header_timeout,
         plain_per_ip: common.security.max_http_connections_per_ip,
         send_buffer_bytes: None,
+        tls,
     };
     Ok(Node {
         orders,
@@ -193,8 +226,9 @@ pub(crate) async fn bind(common: &CommonArgs) -> Result<TcpListener> {
         .with_context(|| format!("cannot listen on {}", common.listen))?;
     let addr = listener.local_addr()?;
     // Scripts and tests read this line to find the port.
-    println!("trackwire listening on http://{addr}");
-    tracing::info!(%addr, "listening");
+    let scheme = scheme(common);
+    println!("trackwire listening on {scheme}://{addr}");
+    tracing::info!(%addr, %scheme, "listening");
     Ok(listener)
 }
 
@@ -237,6 +271,14 @@ pub(crate) async fn run(
     );
     realtime.draining = shutdown.clone();
     realtime.shutdown = stop.clone();
+    if let Some(tls) = &node.listener.tls {
+        tracing::info!(
+            cert = %tls.files().cert.display(),
+            fingerprint = %tls.fingerprint(),
+            "serving TLS; the certificate is re-read when its files change"
+        );
+        tokio::spawn(tls.clone().watch(tls::RELOAD_INTERVAL, shutdown.clone()));
+    }
     if let Some(verifier) = node.identity.verifier() {
         tokio::spawn(security::report_key_reloads(
             verifier.clone(),

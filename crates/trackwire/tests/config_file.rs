@@ -196,3 +196,85 @@ fn serve_takes_the_file_under_flags_and_environment() {
     assert!(server.base.starts_with("http://127.0.0.1:"));
     assert!(server.terminate().success());
 }
+
+/// `tls-cert` and `tls-key`: shown with where each came from, both or
+/// neither (from any of file, environment, flag), and the files checked.
+#[test]
+fn tls_cert_and_key_go_together_and_are_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = common::tls::CertFiles::new(dir.path());
+    files.write(&common::tls::Authority::new("config test CA").issue(1));
+    let (cert, key) = (files.cert.display(), files.key.display());
+
+    let both = write(
+        dir.path(),
+        &format!("jwt-secret = \"{SECRET}\"\ntls-cert = \"{cert}\"\ntls-key = \"{key}\"\n"),
+    );
+    let output = check(&both, &[]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains(&format!("tls-cert = \"{cert}\"  # file")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("tls-key = \"{key}\"  # file")),
+        "{stdout}"
+    );
+
+    // The key from the environment completes the file's certificate.
+    let cert_only = write(
+        dir.path(),
+        &format!("jwt-secret = \"{SECRET}\"\ntls-cert = \"{cert}\"\n"),
+    );
+    let key_env = key.to_string();
+    let output = check(&cert_only, &[("TRACKWIRE_TLS_KEY", &key_env)]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "tls-key = \"{key}\"  # environment TRACKWIRE_TLS_KEY"
+        )),
+        "{stdout}"
+    );
+
+    // One without the other: one line that says what is missing.
+    let output = check(&cert_only, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: --tls-cert needs --tls-key")
+            && stderr.trim_end().lines().count() == 1,
+        "{stderr}"
+    );
+    let key_only = write(
+        dir.path(),
+        &format!("jwt-secret = \"{SECRET}\"\ntls-key = \"{key}\"\n"),
+    );
+    let stderr = text(&check(&key_only, &[]).stderr);
+    assert!(
+        stderr.starts_with("error: --tls-key needs --tls-cert"),
+        "{stderr}"
+    );
+
+    // A file that is no certificate, and one that is missing.
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate\n").expect("write");
+    let junk = dir.path().join("junk.pem");
+    for (path, says) in [
+        (junk.display().to_string(), "holds no PEM certificate"),
+        (
+            dir.path().join("gone.pem").display().to_string(),
+            "cannot read",
+        ),
+    ] {
+        let config = write(
+            dir.path(),
+            &format!("jwt-secret = \"{SECRET}\"\ntls-cert = \"{path}\"\ntls-key = \"{key}\"\n"),
+        );
+        let stderr = text(&check(&config, &[]).stderr);
+        assert!(
+            stderr.starts_with("error: cannot serve TLS: ") && stderr.contains(says),
+            "{stderr}"
+        );
+    }
+}

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Server, BIN};
+use common::{from, Server, BIN};
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -95,33 +95,16 @@ async fn create_order(client: &reqwest::Client, base: &str, id: &str) {
     assert_eq!(created.status(), 201, "create {id}");
 }
 
-/// A client of 127.0.0.`octet` (all of 127/8 is loopback).
-fn from(octet: u8) -> std::net::IpAddr {
-    std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, octet))
-}
-
 #[tokio::test]
 async fn half_open_requests_never_exhaust_the_open_files() {
     use tokio::io::AsyncWriteExt;
 
     const OPEN_FILES: usize = 256;
     let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().to_str().expect("utf-8");
     // The server may hold 256 files; the half-open requests below are more
     // than that, from several addresses, so no per-IP cap stops them.
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("ulimit -n {OPEN_FILES} && exec \"$0\" \"$@\""))
-        .arg(BIN)
-        .args([
-            "serve",
-            "--insecure-dev",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            data,
-        ])
+    let mut command = common::with_open_files(OPEN_FILES);
+    common::insecure_serve(&mut command, dir.path())
         .args(["--header-timeout", "60"])
         .env("TRACKWIRE_LOG", "warn");
     let server = Server::spawn(command);
@@ -166,12 +149,7 @@ async fn half_open_requests_never_exhaust_the_open_files() {
     // The store could still open its files: a write works.
     create_order(&client, &server.base, "H-1").await;
     drop(held);
-    let (status, log) = server.stop();
-    assert!(status.success());
-    assert!(
-        !log.contains("Too many open files"),
-        "accept met EMFILE: {log}"
-    );
+    common::stop_without_emfile(server);
 }
 
 #[test]

@@ -8,11 +8,14 @@
 //!   refuse with the error envelope, `Idempotency-Key`.
 //! - [`listener`]: accepting connections: header timeout, plain
 //!   connections per IP, the total below the open-files limit.
+//! - [`tls`]: HTTPS on the listener itself, and the certificate reloaded
+//!   when its files change.
 //! - [`trace`]: request ids and the request span, over every route.
 
 pub mod error;
 pub mod extract;
 pub mod listener;
+pub mod tls;
 pub mod trace;
 
 pub use error::ApiError;

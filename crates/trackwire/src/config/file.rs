@@ -15,6 +15,8 @@ use crate::cli::{CommonArgs, LogFormat, SecurityArgs};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct FileConfig {
     pub(crate) listen: Option<SocketAddr>,
+    pub(crate) tls_cert: Option<PathBuf>,
+    pub(crate) tls_key: Option<PathBuf>,
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) store: Option<String>,
     pub(crate) broker: Option<String>,
@@ -110,6 +112,8 @@ impl FileConfig {
         } = &args.security;
         Self {
             listen: Some(args.listen),
+            tls_cert: args.tls_cert.clone(),
+            tls_key: args.tls_key.clone(),
             data_dir: args.data_dir.clone(),
             store: args.store.clone(),
             broker: Some(args.broker.clone()),

@@ -86,6 +86,8 @@ mod tests {
     fn every_key() -> FileConfig {
         FileConfig {
             listen: Some("0.0.0.0:8000".parse().expect("addr")),
+            tls_cert: Some("/etc/tw/cert.pem".into()),
+            tls_key: Some("/etc/tw/key.pem".into()),
             data_dir: Some("/tmp/tw".into()),
             store: Some("sqlite:///tmp/tw/x.db".into()),
             broker: Some("memory".into()),

@@ -4,12 +4,15 @@
 //! once, in order.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio_rustls::rustls;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::Connector;
 
 /// Longest a client waits for a frame before the test fails.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
@@ -72,15 +75,20 @@ impl Drop for Watcher {
 
 impl Watcher {
     pub(crate) async fn connect(url: &str) -> Self {
-        Self::connect_with(url, None).await
+        Self::connect_with(url, None, None).await
     }
 
     /// Connects as the bearer of `token` (on the upgrade request).
     pub(crate) async fn connect_as(url: &str, token: &str) -> Self {
-        Self::connect_with(url, Some(token)).await
+        Self::connect_with(url, Some(token), None).await
     }
 
-    async fn connect_with(url: &str, token: Option<&str>) -> Self {
+    /// Connects to a `wss://` URL, trusting what `tls` trusts.
+    pub(crate) async fn connect_tls(url: &str, tls: Arc<rustls::ClientConfig>) -> Self {
+        Self::connect_with(url, None, Some(Connector::Rustls(tls))).await
+    }
+
+    async fn connect_with(url: &str, token: Option<&str>, tls: Option<Connector>) -> Self {
         let mut request = url.into_client_request().expect("request");
         request.headers_mut().insert(
             "sec-websocket-protocol",
@@ -92,7 +100,8 @@ impl Watcher {
                 format!("Bearer {token}").parse().expect("header"),
             );
         }
-        let (socket, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
+        let connect = tokio_tungstenite::connect_async_tls_with_config(request, None, false, tls);
+        let (socket, _) = tokio::time::timeout(PATIENCE, connect)
             .await
             .expect("connect in time")
             .expect("connect");

@@ -3,6 +3,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod cluster;
+pub(crate) mod tls;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -152,6 +153,40 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The binary run by `sh` after `ulimit -n open_files`: a process that may
+/// hold that many files.
+pub(crate) fn with_open_files(open_files: usize) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("ulimit -n {open_files} && exec \"$0\" \"$@\""))
+        .arg(BIN);
+    sh
+}
+
+/// `serve --insecure-dev` on a free loopback port with its data in `data`,
+/// as the arguments of `command`.
+pub(crate) fn insecure_serve<'c>(command: &'c mut Command, data: &Path) -> &'c mut Command {
+    command
+        .args(["serve", "--insecure-dev", "--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(data)
+}
+
+/// Stops `server` and checks that it exited well and never met `EMFILE`.
+pub(crate) fn stop_without_emfile(server: Server) {
+    let (status, log) = server.stop();
+    assert!(status.success(), "{log}");
+    assert!(
+        !log.contains("Too many open files"),
+        "accept met EMFILE: {log}"
+    );
+}
+
+/// A client address, 127.0.0.`octet` (all of 127/8 is loopback).
+pub(crate) fn from(octet: u8) -> std::net::IpAddr {
+    std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, octet))
 }
 
 /// A token of tenant `acme` from `trackwire token`, signed with `secret`.

@@ -16,6 +16,13 @@
 //!   there is none, the new one is refused with a 503. `accept` never
 //!   meets `EMFILE`, and a normal client keeps being served.
 //!
+//! With [`ListenerConfig::tls`], each connection first completes a TLS
+//! handshake, under the header timeout too (a client that opens a socket
+//! and never finishes its hello is closed like one that never sends a
+//! head), and sheddable like any idle connection while it lasts. A
+//! connection refused at accept is then closed without an answer: the
+//! 429 or 503 cannot be said before a handshake.
+//!
 //! Every request carries the peer's address (`ConnectInfo`) and its
 //! connection's [`PlainSlot`].
 
@@ -34,11 +41,13 @@ use axum::http::Request;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use super::tls::Tls;
 use counted::Counted;
 pub use slots::PlainSlot;
 use slots::{Admission, Slots};
@@ -55,6 +64,8 @@ pub struct ListenerConfig {
     pub max_connections: usize,
     /// `SO_SNDBUF` of each accepted socket, when set.
     pub send_buffer_bytes: Option<usize>,
+    /// Serve HTTPS (and WSS) with this certificate instead of plain HTTP.
+    pub tls: Option<Tls>,
 }
 
 /// Files the process needs besides its connections: the store's, the
@@ -68,6 +79,7 @@ impl Default for ListenerConfig {
             plain_per_ip: 512,
             max_connections: max_connections_for(open_files_limit()),
             send_buffer_bytes: None,
+            tls: None,
         }
     }
 }
@@ -131,12 +143,20 @@ pub async fn serve(
                     header_timeout: config.header_timeout,
                     shutdown: shutdown.clone(),
                 };
-                connections.spawn(connection.serve(
-                    Counted::new(stream, admitted.open),
-                    admitted.slot,
-                    admitted.shed,
-                ));
+                let tls = config.tls.clone();
+                let stream = Counted::new(stream, admitted.open);
+                connections.spawn(async move {
+                    match tls {
+                        None => connection.serve(stream, admitted.slot, admitted.shed).await,
+                        Some(tls) => {
+                            connection
+                                .serve_tls(&tls, stream, admitted.slot, admitted.shed)
+                                .await
+                        }
+                    }
+                });
             }
+            Admission::Refused(refusal) if config.tls.is_some() => refusal.close(stream),
             Admission::Refused(refusal) => refusal.answer(stream),
         }
     }
@@ -152,8 +172,44 @@ struct Connection {
 }
 
 impl Connection {
+    /// A TLS handshake, then [`serve`](Self::serve) inside it. The
+    /// handshake has the header timeout, and the connection may be shed
+    /// meanwhile: it has sent no request head yet.
+    async fn serve_tls(
+        self,
+        tls: &Tls,
+        stream: Counted<TcpStream>,
+        slot: PlainSlot,
+        shed: CancellationToken,
+    ) {
+        let peer = self.peer;
+        let handshake = tokio::time::timeout(self.header_timeout, tls.acceptor().accept(stream));
+        let stream = tokio::select! {
+            done = handshake => match done {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(error)) => {
+                    tracing::debug!(%peer, %error, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "closed a connection that did not finish its TLS handshake in time");
+                    return;
+                }
+            },
+            _ = shed.cancelled() => {
+                tracing::debug!(%peer, "shed a connection in its TLS handshake: the server is at its connection cap");
+                return;
+            }
+            _ = self.shutdown.cancelled() => return,
+        };
+        self.serve(stream, slot, shed).await;
+    }
+
     /// One connection: HTTP/1.1 until it closes or upgrades.
-    async fn serve(self, stream: Counted<TcpStream>, slot: PlainSlot, shed: CancellationToken) {
+    async fn serve<S>(self, stream: S, slot: PlainSlot, shed: CancellationToken)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
         let Self {
             app,
             peer,

@@ -191,17 +191,33 @@ impl Drop for SlotState {
 }
 
 impl Refusal {
+    /// Closes the socket without an answer (a TLS listener: nothing can be
+    /// said before a handshake, and a refused connection gets none).
+    pub(super) fn close(self, stream: TcpStream) {
+        drop(stream);
+        tracing::debug!(
+            code = self.code().as_str(),
+            "refused a TLS connection at accept"
+        );
+    }
+
+    fn code(&self) -> Code {
+        match self {
+            Refusal::PerIp => Code::RateLimited,
+            Refusal::Full => Code::ServerFull,
+        }
+    }
+
     /// Answers on the raw socket, without waiting, and closes it.
     pub(super) fn answer(self, stream: TcpStream) {
-        let (status, code, message) = match self {
+        let code = self.code();
+        let (status, message) = match self {
             Refusal::PerIp => (
                 "429 Too Many Requests",
-                Code::RateLimited,
                 "too many open connections from this address",
             ),
             Refusal::Full => (
                 "503 Service Unavailable",
-                Code::ServerFull,
                 "the server holds all the connections it can; retry shortly",
             ),
         };
