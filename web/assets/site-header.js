@@ -14,12 +14,13 @@ import { icon } from './icons.js';
 import { roleName } from './labels.js';
 import { currentPersona, setPersona } from './session.js';
 
-/** @typedef {'orders' | 'login' | 'track' | 'dispatch'} Page */
+/** @typedef {'orders' | 'login' | 'track' | 'dispatch' | 'ops'} Page */
 
 /** The page links: where, the words, and the page they are. */
 const LINKS = /** @type {const} */ ([
   ['/', 'Demo orders', 'orders'],
   ['/dispatch', 'Dispatch', 'dispatch'],
+  ['/ops', 'Ops', 'ops'],
 ]);
 
 /**

@@ -165,12 +165,13 @@ impl Meter {
         let mut out: Vec<TopicLoad> = topics
             .iter()
             .map(|((tenant, topic), &(subscribers, published))| {
+                // A topic first watched since the last tick: all of its
+                // publications came since then.
                 let before = self.published.get(&(tenant.clone(), topic.clone()));
-                let per_second = match before {
-                    Some(&before) if elapsed > 0.0 => {
-                        published.saturating_sub(before) as f64 / elapsed
-                    }
-                    _ => 0.0,
+                let per_second = if elapsed > 0.0 {
+                    published.saturating_sub(before.copied().unwrap_or(0)) as f64 / elapsed
+                } else {
+                    0.0
                 };
                 TopicLoad {
                     tenant: tenant.to_string(),
