@@ -106,6 +106,7 @@ export function refusalsByCode(nodes) {
  */
 export function freshness(nodes) {
   const bounds = nodes.find((n) => n.clientLag?.boundsMs?.length)?.clientLag.boundsMs ?? [];
+  /** @type {number[]} */
   const counts = new Array(bounds.length + 1).fill(0);
   for (const node of nodes) {
     const theirs = node.clientLag;

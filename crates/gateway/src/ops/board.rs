@@ -79,3 +79,59 @@ fn parse(frame: &[u8]) -> Option<NodeStats> {
         .ok()
         .map(|f| f.event.payload)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(node: &str, ts: u64) -> NodeStats {
+        NodeStats {
+            node: node.into(),
+            ts,
+            uptime_seconds: 1,
+            connections: [("ws".to_owned(), 2)].into(),
+            deliveries_per_second: 0.0,
+            deliveries: 0,
+            slow_consumer_cuts: 0,
+            slow_consumer_cuts_recent: 0,
+            refusals: vec![],
+            topics: vec![],
+            client_lag: super::super::stats::LagHistogram {
+                bounds_ms: vec![50.0],
+                counts: vec![0, 0],
+            },
+        }
+    }
+
+    #[test]
+    fn a_node_s_published_figures_reach_the_board_latest_wins() {
+        let board = Board::new("here".into(), Duration::from_secs(60));
+        board.deliver(&Arc::new(super::super::publication(&stats("n2", 20))));
+        // An older one of the same node (another path, late) changes nothing.
+        board.deliver(&Arc::new(super::super::publication(&stats("n2", 10))));
+        board.record(stats("n1", 5));
+        let nodes = board.nodes();
+        assert_eq!(
+            nodes
+                .iter()
+                .map(|n| (n.node.as_str(), n.ts))
+                .collect::<Vec<_>>(),
+            [("n1", 5), ("n2", 20)]
+        );
+        assert_eq!(nodes[1].connections["ws"], 2);
+    }
+
+    #[test]
+    fn a_node_not_heard_lately_is_left_out() {
+        let board = Board::new("here".into(), Duration::ZERO);
+        board.record(stats("gone", 1));
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(board.nodes().is_empty());
+    }
+
+    #[test]
+    fn what_is_not_a_node_s_figures_is_ignored() {
+        assert!(parse(br#"{"type":"event","event":{"payload":{"x":1}}}"#).is_none());
+        assert!(parse(b"not json").is_none());
+    }
+}

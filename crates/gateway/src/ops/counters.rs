@@ -80,3 +80,28 @@ pub fn totals() -> Totals {
         client_lag: CLIENT_LAG.iter().map(|c| c.load(Relaxed)).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lag_lands_in_the_first_bucket_that_holds_it() {
+        let before = totals().client_lag;
+        for ms in [0.0, 50.0, 50.5, 30_000.0, 99_999.0] {
+            client_lag(ms);
+        }
+        let after = totals().client_lag;
+        let added: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+        assert_eq!(added, [2, 1, 0, 0, 0, 0, 0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn refusals_are_counted_by_code() {
+        let at = Code::Forbidden as usize;
+        let before = totals().refusals[at];
+        refused(Code::Forbidden);
+        // Other tests of this binary may refuse at the same time.
+        assert!(totals().refusals[at] > before);
+    }
+}
