@@ -76,7 +76,10 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
     println!("    Customer page: {base}/track/ZX-1001");
     println!("    Dispatcher:    {base}/dispatch");
     if personas.is_some() {
-        println!("    Log in as:     {base}/login (two customers, a courier, a dispatcher, the operator)");
+        println!("    Operator:      {base}/ops (log in as the operator first)");
+        println!(
+            "    Log in as:     {base}/login (two customers, a courier, a dispatcher, the operator)"
+        );
     }
     println!("  The API:");
     println!("    Order ZX-1001: {base}/v1/orders/ZX-1001");
