@@ -60,6 +60,7 @@ const ROLE_LABELS = {
   dispatcher: 'Dispatcher',
   admin: 'Admin',
   service: 'Service',
+  operator: 'Operator',
 };
 
 /**

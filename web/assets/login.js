@@ -4,6 +4,7 @@
  * one keeps it for this tab (`setPersona`) and goes where that person
  * starts:
  * - staff (dispatcher, admin, service): the dashboard, /dispatch;
+ * - the operator: the ops console, /ops;
  * - a customer or a courier: the tracking page of their first order. That
  *   is found with their own token: `GET /v1/orders` lists only the orders a
  *   customer placed or a courier is assigned (newest first, paged by
@@ -39,6 +40,7 @@ mountHeader('login');
  */
 async function destinationFor(persona) {
   if (STAFF.has(persona.role)) return '/dispatch';
+  if (persona.role === 'operator') return '/ops';
   const id = (await firstOrder()) ?? orderNamedIn(persona.description);
   return id ? `/track/${encodeURIComponent(id)}` : '/';
 }

@@ -14,12 +14,13 @@ import { icon } from './icons.js';
 import { roleName } from './labels.js';
 import { currentPersona, setPersona } from './session.js';
 
-/** @typedef {'orders' | 'login' | 'track' | 'dispatch'} Page */
+/** @typedef {'orders' | 'login' | 'track' | 'dispatch' | 'ops'} Page */
 
-/** The page links: where, the words, and the page they are. */
+/** The page links: where, the words, and the page they are (Ops only for the operator, and on itself). */
 const LINKS = /** @type {const} */ ([
   ['/', 'Demo orders', 'orders'],
   ['/dispatch', 'Dispatch', 'dispatch'],
+  ['/ops', 'Ops', 'ops'],
 ]);
 
 /**
@@ -36,7 +37,9 @@ export function mountHeader(page, { badge = false } = {}) {
       : h(
           'nav',
           { class: 'site-nav', 'aria-label': 'Pages' },
-          ...LINKS.map(([href, text, name]) => h('a', { href, text, 'aria-current': name === page ? 'page' : null })),
+          ...LINKS.filter(([, , name]) => name !== 'ops' || page === 'ops' || currentPersona()?.role === 'operator').map(([href, text, name]) =>
+            h('a', { href, text, 'aria-current': name === page ? 'page' : null }),
+          ),
         );
   header.replaceChildren(
     h(

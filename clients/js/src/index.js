@@ -30,3 +30,4 @@ export { TRANSPORTS } from './state.js';
 /** @typedef {import('./topic.js').TopicSnapshot} TopicSnapshot */
 /** @typedef {import('./topic.js').ChatMessage} ChatMessage */
 /** @typedef {import('./topic.js').Member} Member */
+/** @typedef {import('./topic.js').NodeFigures} NodeFigures */

@@ -21,7 +21,7 @@ export function subscribeFrame(topic) {
   const position = /** @type {any} */ (topic.position());
   if (position && 'offset' in position) frame.offset = position.offset;
   else if (position) Object.assign(frame, { since: position.seq, epoch: position.epoch ?? undefined });
-  else if (topic.kind !== 'feed') frame.since = 0; // the whole history, for the timeline
+  else if (topic.kind === 'order' || topic.kind === 'chat') frame.since = 0; // the whole history, for the timeline
   return frame;
 }
 
@@ -44,7 +44,7 @@ export function streamSession(topics, token) {
         const position = topic.position();
         if (position) positions[topic.name] = position;
         // Nothing known yet: the whole history, for the timeline.
-        else if (topic.kind !== 'feed') positions[topic.name] = { seq: 0, epoch: null };
+        else if (topic.kind === 'order' || topic.kind === 'chat') positions[topic.name] = { seq: 0, epoch: null };
       }
       return positions;
     },

@@ -39,6 +39,23 @@ import { applyEvent, emptyOrder, fromSnapshot } from './order-state.js';
  */
 
 /**
+ * One node's figures on the operators' `ops` topic (docs/api.md,
+ * `GET /v1/ops/stats`): latest-wins per node.
+ * @typedef {object} NodeFigures
+ * @property {string} node the node's id
+ * @property {number} ts when measured, ms since 1970
+ * @property {number} uptimeSeconds
+ * @property {Record<string, number>} connections open connections by transport (`ws`, `sse`, `longpoll`)
+ * @property {number} deliveriesPerSecond live events written to clients per second
+ * @property {number} deliveries since the node started
+ * @property {number} slowConsumerCuts since the node started
+ * @property {number} slowConsumerCutsRecent in the last minute
+ * @property {{ code: string, recent: number, total: number }[]} refusals by code, the most in the last minute first
+ * @property {{ tenant: string, topic: string, subscribers: number, perSecond: number }[]} topics the busiest on the node
+ * @property {{ boundsMs: number[], counts: number[] }} clientLag clients' reported lag since start; `counts` has one more bucket, above the last bound
+ */
+
+/**
  * What a watcher sees of a topic.
  * @typedef {object} TopicSnapshot
  * @property {string} topic
@@ -47,6 +64,7 @@ import { applyEvent, emptyOrder, fromSnapshot } from './order-state.js';
  * @property {OrderView | null} order an `order:` topic's view
  * @property {FeedView | null} feed the `orders` topic's view
  * @property {ChatMessage[] | null} messages a `chat:` topic's messages
+ * @property {NodeFigures[] | null} nodes the `ops` topic's nodes, by id (operators only)
  * @property {Member[]} present who is watching (order and chat topics)
  * @property {string[]} typing who is typing now (chat topics)
  * @property {Record<string, number>} reads each participant's last read seq (chat topics)
@@ -81,7 +99,7 @@ export class Topic {
    */
   constructor(name, hooks) {
     this.name = name;
-    this.kind = name === 'orders' ? 'feed' : name.startsWith('chat:') ? 'chat' : 'order';
+    this.kind = name === 'orders' ? 'feed' : name === 'ops' ? 'ops' : name.startsWith('chat:') ? 'chat' : 'order';
     this.hooks = hooks;
     this.pipeline = new TopicPipeline({ topic: name, by: this.kind === 'feed' ? 'offset' : 'seq' });
     /** @type {Set<() => void>} */
@@ -102,6 +120,8 @@ export class Topic {
     this.feedShared = false;
     /** @type {ChatMessage[] | null} */
     this.messages = this.kind === 'chat' ? [] : null;
+    /** @type {Map<string, NodeFigures> | null} the ops topic's nodes, replaced (not changed) on each update */
+    this.nodes = this.kind === 'ops' ? new Map() : null;
     this.lastUpdated = 0;
     /** @type {Member[]} */
     this.present = [];
@@ -186,6 +206,7 @@ export class Topic {
         order: this.order,
         feed: this.feed,
         messages: this.messages,
+        nodes: this.nodes ? [...this.nodes.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0)) : null,
         present: this.present,
         typing: [...this.typing.keys()],
         reads: this.reads,
@@ -228,6 +249,8 @@ export class Topic {
     } else if (this.kind === 'chat') {
       this.messages = [];
       this.pipeline.reset({ seq: frame.seq ?? 0, epoch: frame.epoch ?? null });
+    } else if (this.kind === 'ops') {
+      this.nodes = nodesOf(frame.nodes, new Map());
     }
     this.positioned = true;
     this.settled();
@@ -338,6 +361,11 @@ export class Topic {
       return;
     }
     if (envelope.type === 'chat_message' && from) this.typing.delete(from);
+    if (this.kind === 'ops' && this.nodes) {
+      // Latest-wins per node: the pipeline dropped one older than its `ts`.
+      if (envelope.type === 'node_stats') this.nodes = nodesOf([payload], new Map(this.nodes));
+      return;
+    }
     if (this.kind === 'order' && this.order) {
       this.order = applyEvent(this.order, envelope, now);
     } else if (this.kind === 'feed' && this.feed) {
@@ -386,4 +414,16 @@ export class Topic {
   wanted() {
     return this.status !== 'final' && this.status !== 'error';
   }
+}
+
+/**
+ * Nodes' figures into `into`, by node id; anything without an id is left out.
+ * @param {unknown} list
+ * @param {Map<string, NodeFigures>} into
+ */
+function nodesOf(list, into) {
+  for (const node of Array.isArray(list) ? list : []) {
+    if (node && typeof node === 'object' && typeof node.node === 'string') into.set(node.node, /** @type {NodeFigures} */ (node));
+  }
+  return into;
 }

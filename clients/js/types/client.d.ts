@@ -64,7 +64,7 @@ export class TrackwireClient {
      */
     onStateChange(listener: () => void): () => void;
     /**
-     * Watches a topic (`order:{id}`, `chat:{id}` or `orders`); the last
+     * Watches a topic (`order:{id}`, `chat:{id}`, `orders`, or `ops` for operators); the last
      * watcher's cleanup unsubscribes on the wire.
      * @param {string} name
      * @param {() => void} [listener] called after every change

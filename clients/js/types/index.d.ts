@@ -21,4 +21,5 @@ export type TopicStatus = import("./topic.js").TopicStatus;
 export type TopicSnapshot = import("./topic.js").TopicSnapshot;
 export type ChatMessage = import("./topic.js").ChatMessage;
 export type Member = import("./topic.js").Member;
+export type NodeFigures = import("./topic.js").NodeFigures;
 export { MAIN_PATH, FINAL_STATUSES, STATUSES } from "./order-status.js";

@@ -23,6 +23,22 @@
  * @property {string} at
  */
 /**
+ * One node's figures on the operators' `ops` topic (docs/api.md,
+ * `GET /v1/ops/stats`): latest-wins per node.
+ * @typedef {object} NodeFigures
+ * @property {string} node the node's id
+ * @property {number} ts when measured, ms since 1970
+ * @property {number} uptimeSeconds
+ * @property {Record<string, number>} connections open connections by transport (`ws`, `sse`, `longpoll`)
+ * @property {number} deliveriesPerSecond live events written to clients per second
+ * @property {number} deliveries since the node started
+ * @property {number} slowConsumerCuts since the node started
+ * @property {number} slowConsumerCutsRecent in the last minute
+ * @property {{ code: string, recent: number, total: number }[]} refusals by code, the most in the last minute first
+ * @property {{ tenant: string, topic: string, subscribers: number, perSecond: number }[]} topics the busiest on the node
+ * @property {{ boundsMs: number[], counts: number[] }} clientLag clients' reported lag since start; `counts` has one more bucket, above the last bound
+ */
+/**
  * What a watcher sees of a topic.
  * @typedef {object} TopicSnapshot
  * @property {string} topic
@@ -31,6 +47,7 @@
  * @property {OrderView | null} order an `order:` topic's view
  * @property {FeedView | null} feed the `orders` topic's view
  * @property {ChatMessage[] | null} messages a `chat:` topic's messages
+ * @property {NodeFigures[] | null} nodes the `ops` topic's nodes, by id (operators only)
  * @property {Member[]} present who is watching (order and chat topics)
  * @property {string[]} typing who is typing now (chat topics)
  * @property {Record<string, number>} reads each participant's last read seq (chat topics)
@@ -82,6 +99,8 @@ export class Topic {
     feedShared: boolean;
     /** @type {ChatMessage[] | null} */
     messages: ChatMessage[] | null;
+    /** @type {Map<string, NodeFigures> | null} the ops topic's nodes, replaced (not changed) on each update */
+    nodes: Map<string, NodeFigures> | null;
     lastUpdated: number;
     /** @type {Member[]} */
     present: Member[];
@@ -189,6 +208,65 @@ export type ChatMessage = {
     at: string;
 };
 /**
+ * One node's figures on the operators' `ops` topic (docs/api.md,
+ * `GET /v1/ops/stats`): latest-wins per node.
+ */
+export type NodeFigures = {
+    /**
+     * the node's id
+     */
+    node: string;
+    /**
+     * when measured, ms since 1970
+     */
+    ts: number;
+    uptimeSeconds: number;
+    /**
+     * open connections by transport (`ws`, `sse`, `longpoll`)
+     */
+    connections: Record<string, number>;
+    /**
+     * live events written to clients per second
+     */
+    deliveriesPerSecond: number;
+    /**
+     * since the node started
+     */
+    deliveries: number;
+    /**
+     * since the node started
+     */
+    slowConsumerCuts: number;
+    /**
+     * in the last minute
+     */
+    slowConsumerCutsRecent: number;
+    /**
+     * by code, the most in the last minute first
+     */
+    refusals: {
+        code: string;
+        recent: number;
+        total: number;
+    }[];
+    /**
+     * the busiest on the node
+     */
+    topics: {
+        tenant: string;
+        topic: string;
+        subscribers: number;
+        perSecond: number;
+    }[];
+    /**
+     * clients' reported lag since start; `counts` has one more bucket, above the last bound
+     */
+    clientLag: {
+        boundsMs: number[];
+        counts: number[];
+    };
+};
+/**
  * What a watcher sees of a topic.
  */
 export type TopicSnapshot = {
@@ -210,6 +288,10 @@ export type TopicSnapshot = {
      * a `chat:` topic's messages
      */
     messages: ChatMessage[] | null;
+    /**
+     * the `ops` topic's nodes, by id (operators only)
+     */
+    nodes: NodeFigures[] | null;
     /**
      * who is watching (order and chat topics)
      */

@@ -24,6 +24,9 @@ pub enum Role {
     Admin,
     /// The shop's backend: creates orders and records events.
     Service,
+    /// Runs the installation: the ops console of every node, across
+    /// tenants; no order of any tenant (its token's `tenant` is ignored).
+    Operator,
 }
 
 impl Role {
@@ -34,6 +37,7 @@ impl Role {
             Role::Dispatcher => "dispatcher",
             Role::Admin => "admin",
             Role::Service => "service",
+            Role::Operator => "operator",
         }
     }
 
@@ -53,11 +57,14 @@ impl std::str::FromStr for Role {
             Role::Dispatcher,
             Role::Admin,
             Role::Service,
+            Role::Operator,
         ]
         .into_iter()
         .find(|role| role.as_str() == raw)
         .ok_or_else(|| {
-            format!("unknown role '{raw}': customer, courier, dispatcher, admin or service")
+            format!(
+                "unknown role '{raw}': customer, courier, dispatcher, admin, service or operator"
+            )
         })
     }
 }

@@ -23,6 +23,9 @@ pub enum Access {
     ReadFeed,
     /// Write in the order's chat (its customer, its courier, staff).
     Chat,
+    /// Read the nodes' operational figures (the ops console): every
+    /// tenant's, so operators only.
+    Operate,
 }
 
 /// The people an order belongs to.
@@ -50,6 +53,7 @@ impl Access {
             Access::CreateOrder => "create orders",
             Access::ReadFeed => "read the tenant's order feed",
             Access::Chat => "write in this order's chat",
+            Access::Operate => "read the ops console (operators only)",
         }
     }
 }
@@ -66,7 +70,9 @@ pub fn check(
     let allowed = match who.role {
         // Staff and the shop's backend (which may relay its own courier
         // app's positions) act on the whole tenant.
-        Role::Admin | Role::Dispatcher | Role::Service => true,
+        Role::Admin | Role::Dispatcher | Role::Service => access != Access::Operate,
+        // The installation's, not a tenant's: no order of any tenant.
+        Role::Operator => access == Access::Operate,
         Role::Customer => {
             matches!(
                 access,
@@ -131,6 +137,25 @@ mod tests {
         let other = who(Role::Courier, "courier-2");
         assert!(check(&other, Access::ReadOrder, Some(ORDER)).is_err());
         assert!(check(&other, Access::Chat, Some(ORDER)).is_err());
+    }
+
+    #[test]
+    fn only_operators_read_the_ops_console_and_they_read_no_order() {
+        for role in [
+            Role::Admin,
+            Role::Dispatcher,
+            Role::Service,
+            Role::Customer,
+            Role::Courier,
+        ] {
+            let err = check(&who(role, "x"), Access::Operate, None).expect_err("not an operator");
+            assert!(err.to_string().ends_with("(operators only)"), "{err}");
+        }
+        let operator = who(Role::Operator, "ops");
+        assert!(check(&operator, Access::Operate, None).is_ok());
+        assert!(check(&operator, Access::ReadOrder, Some(ORDER)).is_err());
+        assert!(check(&operator, Access::ReadFeed, None).is_err());
+        assert!(check(&operator, Access::CreateOrder, None).is_err());
     }
 
     #[test]

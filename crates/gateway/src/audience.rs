@@ -19,6 +19,9 @@ pub fn of_role(role: Role) -> Audience {
         Role::Customer => Audience::Customer,
         Role::Courier => Audience::Courier,
         Role::Dispatcher | Role::Admin | Role::Service => Audience::Staff,
+        // Operators read no order (the policy refuses them every one):
+        // should anything reach them, the narrowest projection.
+        Role::Operator => Audience::Customer,
     }
 }
 

@@ -27,6 +27,8 @@
 //! - [`idempotency`]: idempotency keys for REST and `mutate`.
 //! - [`metrics`]: the node's metric names, what the gateway counts, and
 //!   the timing decorators of the store and the broker.
+//! - [`ops`]: the ops console's figures: counted beside the metrics,
+//!   published by every node each second on the operators' `ops` topic.
 //!
 //! [`Publication`]: trackwire_broker::Publication
 
@@ -36,6 +38,7 @@ pub mod error;
 pub mod hub;
 pub mod idempotency;
 pub mod metrics;
+pub mod ops;
 pub mod orders;
 pub mod outbox;
 pub mod presence;

@@ -289,6 +289,8 @@ impl OrderService {
             Role::Customer => filter.customer = Some(who.subject.clone()),
             Role::Courier => filter.courier = Some(who.subject.clone()),
             Role::Dispatcher | Role::Admin | Role::Service => {}
+            // No tenant's orders: refused, as for the feed.
+            Role::Operator => check(who, Access::ReadFeed, None)?,
         }
         let page = self.store.list_orders(&who.tenant, &filter, &page).await?;
         Ok(OrderPage {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use trackwire_auth::policy::{check, Access};
 use trackwire_auth::Identity;
 use trackwire_broker::Channel;
 use trackwire_domain::validate::{from_value, Validate};
@@ -17,9 +18,10 @@ use crate::audience;
 use crate::hub::{Hub, SubscriberId};
 use crate::idempotency::scoped_key;
 use crate::metrics::{self, Replay};
+use crate::ops;
 use crate::orders::{OrderService, RecordOutcome};
 use crate::outbox::Position;
-use crate::outbox::{Asks, Control, Outbox};
+use crate::outbox::{Asks, Control, Outbox, Outgoing};
 use crate::presence::PresenceKey;
 use crate::protocol::client::{Mutate, Publish, Subscribe};
 use crate::protocol::{ClientFrame, ServerFrame};
@@ -76,6 +78,9 @@ pub struct Session {
     /// Whether this session counts as someone watching (not a long-poll
     /// request, which lives for one answer).
     presence: bool,
+    /// The operators' `ops` topic, when subscribed: the installation's,
+    /// apart from the tenant's topics.
+    ops: Option<SubscriberId>,
 }
 
 impl Session {
@@ -97,6 +102,7 @@ impl Session {
             config,
             scope,
             presence: true,
+            ops: None,
         }
     }
 
@@ -119,7 +125,7 @@ impl Session {
     /// only refresh its credentials, not become someone else: what it was
     /// allowed to see was decided for the old identity.
     pub fn reauthenticate(&mut self, who: Identity) -> Result<(), Problem> {
-        if who != self.who && !self.subscriptions.is_empty() {
+        if who != self.who && (!self.subscriptions.is_empty() || self.ops.is_some()) {
             return Err(refusal(
                 Kind::Forbidden,
                 Code::Forbidden,
@@ -152,11 +158,13 @@ impl Session {
 
     /// Sends an `error` frame.
     pub fn error(&self, code: Code, message: impl Into<String>, reference: Option<String>) {
+        crate::ops::counters::refused(code);
         self.outbox
             .send_frame(&ServerFrame::error(code, message, reference));
     }
 
     fn problem(&self, problem: Problem, reference: &str) {
+        crate::ops::counters::refused(problem.code);
         self.outbox.send_frame(&ServerFrame::Error {
             code: problem.code.to_owned(),
             message: problem.message,
@@ -206,6 +214,9 @@ impl Session {
     /// [`Session::try_subscribe`]; true when the recovery replayed events
     /// from the client's position.
     async fn subscribe_and_recover(&mut self, request: Subscribe) -> Result<bool, Problem> {
+        if request.topic == ops::OPS_TOPIC && self.scope == Scope::All {
+            return self.subscribe_ops().await.map(|()| false);
+        }
         let topic = self.topic(&request.topic)?;
         let name = topic.to_string();
         // The channel of our own audience: we only ever get our projection.
@@ -294,7 +305,72 @@ impl Session {
         }
     }
 
+    /// The `ops` topic, operators only: every node's latest figures as a
+    /// snapshot, then each node's signals as they come (nothing to
+    /// recover: they are latest-wins).
+    async fn subscribe_ops(&mut self) -> Result<(), Problem> {
+        check(&self.who, Access::Operate, None)
+            .map_err(|denied| Problem::from(GatewayError::from(denied)))?;
+        let Some(board) = self.hub.ops().cloned() else {
+            return Err(refusal(
+                Kind::Internal,
+                Code::Internal,
+                "this node does not publish its figures",
+            ));
+        };
+        let channel = ops::channel();
+        if self.ops.is_some() || !self.outbox.begin(&channel, Position::Seq) {
+            return Err(refusal(
+                Kind::Conflict,
+                Code::AlreadySubscribed,
+                "already subscribed",
+            ));
+        }
+        let id = match self.hub.subscribe(&channel, self.outbox.clone()).await {
+            Ok(id) => id,
+            Err(error) => {
+                self.outbox.end(&channel);
+                return Err(refusal(Kind::Internal, Code::Internal, error.to_string()));
+            }
+        };
+        let snapshot = serde_json::json!({
+            "type": "snapshot",
+            "topic": ops::OPS_TOPIC,
+            "nodes": board.nodes(),
+        });
+        let subscribed = ServerFrame::Subscribed {
+            topic: ops::OPS_TOPIC.into(),
+            seq: None,
+            epoch: None,
+            offset: None,
+            recovered: false,
+            is_final: false,
+        };
+        let frames = vec![
+            Outgoing::Frame(bytes::Bytes::from(snapshot.to_string())),
+            Outgoing::Frame(subscribed.to_bytes()),
+        ];
+        self.outbox.resume(&channel, frames, 0);
+        metrics::replayed(Replay::Snapshot);
+        metrics::subscriptions(1);
+        self.ops = Some(id);
+        Ok(())
+    }
+
     async fn unsubscribe(&mut self, raw: &str) -> bool {
+        if raw == ops::OPS_TOPIC {
+            if let Some(id) = self.ops.take() {
+                let channel = ops::channel();
+                metrics::subscriptions(-1);
+                self.outbox.end(&channel);
+                self.hub.unsubscribe(&channel, id).await;
+                self.outbox.send_frame(&ServerFrame::Unsubscribed {
+                    topic: raw.to_owned(),
+                    reason: "requested".into(),
+                });
+                return true;
+            }
+        }
         let channel = audience::channel(&self.who, raw);
         let Some(subscription) = self.subscriptions.remove(&channel) else {
             self.error(Code::NotSubscribed, "not subscribed", Some(raw.to_owned()));
@@ -547,6 +623,13 @@ impl Session {
     fn release(&mut self) -> Released {
         self.outbox.close(crate::outbox::Closed::Gone);
         let mut released = Released::default();
+        if let Some(id) = self.ops.take() {
+            metrics::subscriptions(-1);
+            let channel = ops::channel();
+            if self.hub.remove(&channel, id) {
+                released.emptied.push(channel);
+            }
+        }
         metrics::subscriptions(-(self.subscriptions.len() as isize));
         for (channel, subscription) in self.subscriptions.drain() {
             if self.hub.remove(&channel, subscription.id) {

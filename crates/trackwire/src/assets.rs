@@ -1,7 +1,7 @@
 //! Files the binary serves itself, embedded at build time so a fresh
 //! machine needs no build step: the browser SDK at `/sdk/` (the ES modules
 //! of `clients/js/src`, importable as they are) and the web pages of `web/`
-//! (`/`, `/login`, `/track/{orderId}`, `/dispatch`, and `/assets/`).
+//! (`/`, `/login`, `/track/{orderId}`, `/dispatch`, `/ops`, and `/assets/`).
 
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -41,6 +41,7 @@ pub(crate) fn router() -> Router {
         .route("/login", page("login.html"))
         .route("/track/{id}", page("track.html"))
         .route("/dispatch", page("dispatch.html"))
+        .route("/ops", page("ops.html"))
 }
 
 /// One embedded file, with an ETag so browsers revalidate cheaply.

@@ -51,9 +51,13 @@ pub(crate) struct Backplane {
     pub(crate) tickets: Arc<dyn Tickets>,
 }
 
-/// Connects the backplane named by `--broker`; `lease` is how long a
-/// presence entry outlives its node.
-pub(crate) async fn open_backplane(common: &CommonArgs, lease: Duration) -> Result<Backplane> {
+/// Connects the backplane named by `--broker` for node `node`; `lease` is
+/// how long a presence entry outlives its node.
+pub(crate) async fn open_backplane(
+    common: &CommonArgs,
+    node: &str,
+    lease: Duration,
+) -> Result<Backplane> {
     match common.broker.as_str() {
         "memory" => Ok(Backplane {
             broker: Arc::new(MemoryBroker::new()),
@@ -61,14 +65,13 @@ pub(crate) async fn open_backplane(common: &CommonArgs, lease: Duration) -> Resu
             tickets: Arc::new(TicketBook::new(TICKET_TTL)),
         }),
         url if url.starts_with("redis") => {
-            let node = common.node_id.clone().unwrap_or_else(default_node_id);
             let client = trackwire_redis::client(url)
                 .with_context(|| format!("--broker {url} is not a Redis URL"))?;
             let prefix = &common.redis_prefix;
             let broker = RedisBroker::connect(client.clone(), prefix)
                 .await
                 .with_context(|| format!("cannot reach Redis at {url}"))?;
-            let presence = RedisPresence::connect(&client, prefix, &node, lease)
+            let presence = RedisPresence::connect(&client, prefix, node, lease)
                 .await
                 .with_context(|| format!("cannot reach Redis at {url}"))?;
             let tickets = RedisTickets::connect(&client, prefix, TICKET_TTL)
@@ -85,7 +88,11 @@ pub(crate) async fn open_backplane(common: &CommonArgs, lease: Duration) -> Resu
     }
 }
 
-/// `host-pid-xxxx`: unique among the nodes of a cluster.
+/// `--node-id`, or `host-pid-xxxx`: unique among the nodes of a cluster.
+pub(crate) fn node_id(common: &CommonArgs) -> String {
+    common.node_id.clone().unwrap_or_else(default_node_id)
+}
+
 fn default_node_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())

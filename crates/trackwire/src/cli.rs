@@ -56,7 +56,7 @@ pub(crate) struct TokenArgs {
     pub(crate) sub: String,
     #[arg(long, default_value = "demo")]
     pub(crate) tenant: String,
-    /// customer, courier, dispatcher, admin or service.
+    /// customer, courier, dispatcher, admin, service or operator.
     #[arg(long)]
     pub(crate) role: trackwire_auth::Role,
     /// Seconds until it expires.

@@ -80,7 +80,10 @@ pub(crate) async fn run(args: DemoArgs, shutdown: CancellationToken) -> Result<(
     println!("    Customer page: {base}/track/ZX-1001");
     println!("    Dispatcher:    {base}/dispatch");
     if personas.is_some() {
-        println!("    Log in as:     {base}/login (two customers, a courier, a dispatcher)");
+        println!("    Operator:      {base}/ops (log in as the operator first)");
+        println!(
+            "    Log in as:     {base}/login (two customers, a courier, a dispatcher, the operator)"
+        );
     }
     println!("  The API:");
     println!("    Order ZX-1001: {base}/v1/orders/ZX-1001");
@@ -353,7 +356,8 @@ fn random_secs(range: &Range<f64>) -> Duration {
 }
 
 /// Who can log in to the demo: the customers of ZX-1001 and ZX-1002, the
-/// courier who delivers them, and a dispatcher.
+/// courier who delivers them, a dispatcher, and the operator who runs the
+/// installation (the ops console).
 fn personas() -> Vec<Persona> {
     let person = |name: &str, subject: &str, role: Role, about: &str| Persona {
         name: name.into(),
@@ -388,6 +392,12 @@ fn personas() -> Vec<Persona> {
             "dispatch-dana",
             Role::Dispatcher,
             "sees every order",
+        ),
+        person(
+            "Olga Operator",
+            "ops-olga",
+            Role::Operator,
+            "runs the installation: the ops console",
         ),
     ]
 }

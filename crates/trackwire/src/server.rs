@@ -11,6 +11,7 @@ use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::EnvFilter;
 use trackwire_auth::Tickets;
 use trackwire_gateway::metrics::{TimedBroker, TimedStore};
+use trackwire_gateway::ops::Board;
 use trackwire_gateway::{Hub, HubConfig, OrderService};
 use trackwire_server::http::listener::{self, ListenerConfig};
 use trackwire_server::http::tls::{self, Tls, TlsFiles};
@@ -65,6 +66,8 @@ fn no_secrets() -> tracing_subscriber::filter::FilterFn {
 
 /// A running node's parts that the demo also drives.
 pub(crate) struct Node {
+    /// Every node's figures, for the ops console.
+    pub(crate) ops: Arc<Board>,
     pub(crate) orders: Arc<OrderService>,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) tickets: Arc<dyn Tickets>,
@@ -165,7 +168,8 @@ pub(crate) async fn build(
     }
     let store = TimedStore::wrap(backends::open_store(common, data_dir).await?);
     // A presence entry outlives its node by two heartbeats at most.
-    let mut backplane = backends::open_backplane(common, realtime.heartbeat * 2).await?;
+    let node_id = backends::node_id(common);
+    let mut backplane = backends::open_backplane(common, &node_id, realtime.heartbeat * 2).await?;
     backplane.broker = TimedBroker::wrap(backplane.broker);
     let hub = Hub::start_with(
         backplane.broker.clone(),
@@ -175,6 +179,10 @@ pub(crate) async fn build(
     )
     .await
     .context("cannot start the broker")?;
+    let ops =
+        trackwire_gateway::ops::start(&hub, node_id, trackwire_gateway::ops::DEFAULT_INTERVAL)
+            .await
+            .context("cannot start the ops figures")?;
     let orders = Arc::new(OrderService::new(store.clone(), backplane.broker.clone()));
     let open_files = listener::raise_open_files_limit();
     let listener = ListenerConfig {
@@ -185,6 +193,7 @@ pub(crate) async fn build(
         tls,
     };
     Ok(Node {
+        ops,
         orders,
         store,
         hub,
@@ -244,6 +253,7 @@ pub(crate) async fn run(
     let mut state = AppState::new(node.orders.clone(), node.identity.clone());
     state.max_body_bytes = node.max_body_bytes;
     state.personas = personas;
+    state.ops = Some(node.ops.clone());
     // Draining comes first (readiness fails, new clients go elsewhere),
     // then, after --drain-delay, the open connections are moved.
     let stop = CancellationToken::new();

@@ -216,7 +216,7 @@ async fn the_demo_offers_personas_whose_tokens_work() {
     let server = Server::start(&["demo", "--listen", "127.0.0.1:0", "--pace", "0.02-0.05"]);
     // The banner names the pages a new user opens, on the real address.
     let banner = server.lines_until("Press Ctrl+C").join("\n");
-    for page in ["/", "/track/ZX-1001", "/dispatch", "/login"] {
+    for page in ["/", "/track/ZX-1001", "/dispatch", "/ops", "/login"] {
         let url = format!("{}{page}", server.base);
         assert!(
             banner
@@ -241,7 +241,8 @@ async fn the_demo_offers_personas_whose_tokens_work() {
             json!("customer"),
             json!("customer"),
             json!("courier"),
-            json!("dispatcher")
+            json!("dispatcher"),
+            json!("operator")
         ]
     );
     let ada = personas[0]["token"].as_str().expect("token");
@@ -276,6 +277,7 @@ async fn the_demo_offers_personas_whose_tokens_work() {
         ("/", "text/html"),
         ("/track/ZX-1001", "text/html"),
         ("/dispatch", "text/html"),
+        ("/ops", "text/html"),
         ("/login", "text/html"),
     ] {
         let response = client

@@ -68,7 +68,7 @@ describe('with the demo running', () => {
       await page.goto(`${server.url}/login`);
       const cards = page.locator('.persona-card[data-subject]');
       await cards.first().waitFor(T);
-      assert.equal(await cards.count(), 4);
+      assert.equal(await cards.count(), 5);
       const seen = await cards.evaluateAll((nodes) =>
         nodes.map((n) => [
           /** @type {HTMLElement} */ (n).dataset.subject,
@@ -84,6 +84,7 @@ describe('with the demo running', () => {
           ['cust-grace', 'Grace Hopper', 'Customer'],
           ['courier-max', 'Max Mustermann', 'Courier'],
           ['dispatch-dana', 'Dana Dispatch', 'Dispatcher'],
+          ['ops-olga', 'Olga Operator', 'Operator'],
         ],
       );
       assert.match(String(seen[0][3]), /customer of ZX-1001/i);

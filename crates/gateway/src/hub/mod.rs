@@ -25,7 +25,7 @@ mod sequencer;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use dashmap::DashMap;
@@ -33,6 +33,7 @@ use trackwire_broker::{Broker, BrokerError, Channel, Class, Lost, Publication, P
 use trackwire_domain::Topic;
 use trackwire_store::Store;
 
+use crate::ops::Board;
 use crate::presence::{LocalPresence, Presence};
 use crate::publish::FEED_TOPIC;
 use sequencer::{Offer, Sequencer};
@@ -72,6 +73,9 @@ impl Default for HubConfig {
 struct ChannelEntry {
     subscribers: HashMap<SubscriberId, Arc<dyn Subscriber>>,
     order: Mutex<Sequencer>,
+    /// Publications fanned out here (one relaxed add per publication, not
+    /// per subscriber): the ops console's busiest topics.
+    published: AtomicU64,
 }
 
 impl ChannelEntry {
@@ -80,6 +84,7 @@ impl ChannelEntry {
     }
 
     fn fan_out(&self, publication: &Arc<Publication>) {
+        self.published.fetch_add(1, Ordering::Relaxed);
         for subscriber in self.subscribers.values() {
             subscriber.deliver(publication);
         }
@@ -99,6 +104,17 @@ pub struct Hub {
     config: HubConfig,
     /// The hub itself, for the refills that `deliver` and `lost` start.
     me: Weak<Hub>,
+    /// The ops console's board, once [`crate::ops::start`] made it.
+    ops: OnceLock<Arc<Board>>,
+}
+
+/// One watched channel's load, for the ops console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelLoad {
+    pub channel: Channel,
+    pub subscribers: usize,
+    /// Publications fanned out on this node since the channel was watched.
+    pub published: u64,
 }
 
 impl Hub {
@@ -133,6 +149,7 @@ impl Hub {
             next_id: AtomicU64::new(1),
             config,
             me: me.clone(),
+            ops: OnceLock::new(),
         });
         broker.start(hub.clone()).await?;
         tokio::spawn(check_positions_every(
@@ -148,6 +165,32 @@ impl Hub {
 
     pub fn presence(&self) -> &Arc<dyn Presence> {
         &self.presence
+    }
+
+    pub(crate) fn broker(&self) -> &Arc<dyn Broker> {
+        &self.broker
+    }
+
+    /// The ops console's board, when this node publishes its figures.
+    pub fn ops(&self) -> Option<&Arc<Board>> {
+        self.ops.get()
+    }
+
+    pub(crate) fn set_ops(&self, board: Arc<Board>) {
+        let _ = self.ops.set(board);
+    }
+
+    /// Every channel watched on this node with its load (read once per
+    /// ops tick, off the delivery path: one shard read lock at a time).
+    pub fn loads(&self) -> Vec<ChannelLoad> {
+        self.channels
+            .iter()
+            .map(|entry| ChannelLoad {
+                channel: entry.key().clone(),
+                subscribers: entry.subscribers.len(),
+                published: entry.published.load(Ordering::Relaxed),
+            })
+            .collect()
     }
 
     /// Whether the broker can deliver now (readiness asks).

@@ -65,4 +65,5 @@ pub(crate) fn subscriptions(count: isize) {
 
 pub(crate) fn slow_consumer_cut() {
     SLOW_CONSUMER_CUTS.increment(1);
+    crate::ops::counters::slow_consumer_cut();
 }

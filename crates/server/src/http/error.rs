@@ -72,6 +72,8 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // Every refusal over HTTP, for the ops console (one atomic add).
+        trackwire_gateway::ops::counters::refused(self.code);
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.as_str().to_owned(),

@@ -66,8 +66,12 @@ pub fn client_freshness(tenant: &str, lag_ms: &[f64], degraded_ms: &[f64]) {
             continue;
         }
         let histogram = metrics::histogram!(name, "tenant" => tenant.to_owned());
-        for ms in values {
+        let is_lag = name == names::CLIENT_LAG_SECONDS;
+        for &ms in values {
             histogram.record(ms / 1000.0);
+            if is_lag {
+                trackwire_gateway::ops::counters::client_lag(ms);
+            }
         }
     }
 }

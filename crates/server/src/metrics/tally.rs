@@ -10,6 +10,7 @@ use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
 use metrics::{counter, gauge, histogram, Counter, Gauge, Histogram};
 use trackwire_gateway::metrics::names;
+use trackwire_gateway::ops::counters;
 use trackwire_gateway::Outgoing;
 
 /// Batches between two samples of a connection's queue depth or lag.
@@ -67,6 +68,7 @@ pub(crate) struct Open(Transport);
 impl Open {
     pub(crate) fn new(transport: Transport) -> Self {
         transport.handles().connections.increment(1.0);
+        counters::connections(transport as usize, 1);
         Self(transport)
     }
 }
@@ -74,6 +76,7 @@ impl Open {
 impl Drop for Open {
     fn drop(&mut self) {
         self.0.handles().connections.decrement(1.0);
+        counters::connections(self.0 as usize, -1);
     }
 }
 
@@ -81,6 +84,8 @@ impl Drop for Open {
 /// fields, [`Counts`]).
 pub(crate) struct Tally {
     handles: &'static Handles,
+    /// The transport's index in the ops console's counters.
+    transport: usize,
     /// Batches until the next depth sample.
     depth_in: u32,
     /// Batches until the next lag sample (counted from the last one).
@@ -120,6 +125,7 @@ impl Tally {
     pub(crate) fn new(transport: Transport) -> Self {
         Self {
             handles: transport.handles(),
+            transport: transport as usize,
             depth_in: 0,
             lag_in: 0,
         }
@@ -154,6 +160,7 @@ impl Tally {
     pub(crate) fn written(&mut self, counts: Counts, sample: Sample) {
         if counts.deliveries > 0 {
             self.handles.deliveries.increment(counts.deliveries);
+            counters::delivered(self.transport, counts.deliveries);
         }
         self.handles.bytes.increment(counts.bytes);
         if let Some(depth) = sample.depth {

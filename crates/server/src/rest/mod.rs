@@ -43,6 +43,9 @@ pub struct AppState {
     /// The server's shutdown signal: once cancelled, the server drains and
     /// `/v1/health/ready` fails.
     pub draining: CancellationToken,
+    /// Every node's figures for `GET /v1/ops/stats`; None where the node
+    /// does not publish them (the route answers 404).
+    pub ops: Option<Arc<trackwire_gateway::ops::Board>>,
 }
 
 /// How long a stream ticket stays valid.
@@ -57,6 +60,7 @@ impl AppState {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             personas: None,
             draining: CancellationToken::new(),
+            ops: None,
         }
     }
 }
@@ -70,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::feed::router())
         .merge(routes::tickets::router())
         .merge(routes::telemetry::router())
+        .merge(routes::ops::router())
         .merge(routes::chat::router())
         .merge(routes::demo::router())
         .merge(routes::health::router())

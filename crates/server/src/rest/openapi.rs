@@ -42,6 +42,7 @@ use crate::rest::routes;
         routes::feed::feed,
         routes::tickets::issue,
         routes::telemetry::report,
+        routes::ops::stats,
         routes::chat::send,
         routes::chat::history,
         routes::chat::read,

@@ -99,6 +99,7 @@ async fn auth_first(sink: &mut Sink) -> Handshake {
 }
 
 async fn refuse(sink: &mut Sink, code: Code, message: &str, close_with: CloseCode) -> Handshake {
+    trackwire_gateway::ops::counters::refused(code);
     let error = ServerFrame::Error {
         code,
         message: message.to_owned(),

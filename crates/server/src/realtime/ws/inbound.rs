@@ -147,6 +147,7 @@ fn refresh(
 ) -> Result<Option<SystemTime>, CloseCode> {
     let outbox = session.outbox().clone();
     let refuse = |code: Code, message: String, close: CloseCode| {
+        trackwire_gateway::ops::counters::refused(code);
         outbox.send_frame(&ServerFrame::Error {
             code,
             message,

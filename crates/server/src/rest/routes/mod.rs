@@ -5,6 +5,7 @@ pub mod demo;
 pub mod events;
 pub mod feed;
 pub mod health;
+pub mod ops;
 pub mod orders;
 pub mod telemetry;
 pub mod tickets;
