@@ -13,11 +13,11 @@ use tokio_tungstenite::tungstenite::Message;
 use super::{apply, backoff, finished, Targets, SILENCE};
 use crate::history::ClientLog;
 
-/// `sabotage`: drop the first replayed event (one that comes between a
-/// `subscribe` and its `subscribed`): a deliberately broken client, for
-/// the test that shows the checker catching it.
+/// `sabotage`: drop the second replayed event (one that comes between a
+/// `subscribe` and its `subscribed`), once: a deliberately broken client,
+/// for the test that shows the checker catching it.
 pub async fn run(base: String, mut log: ClientLog, mut targets: Targets, sabotage: bool) -> ClientLog {
-    let mut sabotage = Sabotage { armed: sabotage };
+    let mut sabotage = Sabotage { armed: sabotage, replayed: 0 };
     let url = base.replace("http://", "ws://") + "/v1/ws";
     let mut told = None;
     let mut attempt = 0;
@@ -97,9 +97,11 @@ async fn session(
     }
 }
 
-/// The deliberate bug: armed, it drops one replayed event, once.
+/// The deliberate bug: armed, it drops the second replayed event, once
+/// (the second: a client that lost the first would ask for it again).
 struct Sabotage {
     armed: bool,
+    replayed: u64,
 }
 
 impl Sabotage {
@@ -115,8 +117,11 @@ impl Sabotage {
         let topic = frame["event"]["topic"].as_str().unwrap_or_default();
         let replayed = frame["type"] == "event" && frame["event"]["seq"].is_u64() && replaying.contains(topic);
         if self.armed && replayed {
-            self.armed = false;
-            return true;
+            self.replayed += 1;
+            if self.replayed == 2 {
+                self.armed = false;
+                return true;
+            }
         }
         false
     }

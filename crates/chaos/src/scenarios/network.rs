@@ -49,10 +49,6 @@ pub async fn run(env: &Env, plan: &NetworkPlan) -> Result<Report, ScenarioError>
     let through = proxy.url();
     let mut world = World::create(&server.url(), plan.orders).await?;
     world.spawn_every_transport(&through, &[Transport::WebSocket, Transport::Sse, Transport::LongPoll]);
-    if plan.buggy_client {
-        let order = world.orders[0].clone();
-        world.spawn(Transport::BuggyWebSocket, &through, vec![format!("chat:{order}")]);
-    }
     if plan.node {
         for transport in ["websocket", "sse", "long-poll"] {
             if node::available(&env.js_dir, transport) {
@@ -65,7 +61,17 @@ pub async fn run(env: &Env, plan: &NetworkPlan) -> Result<Report, ScenarioError>
     let stop = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(WriterCounters::default());
     let writers = spawn_writers(env, plan.writers, &through, &world.orders, Duration::from_millis(20), &stop, &counters);
-    tokio::time::sleep(plan.duration).await;
+    if plan.buggy_client {
+        // Once the chat holds several messages, straight to the server
+        // (the faults must not let it heal by asking again): its first
+        // subscription replays the chat, and it drops the second event.
+        tokio::time::sleep(plan.duration / 2).await;
+        let order = world.orders[0].clone();
+        world.spawn(Transport::BuggyWebSocket, &server.url(), vec![format!("chat:{order}")]);
+        tokio::time::sleep(plan.duration / 2).await;
+    } else {
+        tokio::time::sleep(plan.duration).await;
+    }
     stop.store(true, Ordering::SeqCst);
     // The last writes still retry under faults; then calm, for the clients.
     let acks = collect(writers).await;
