@@ -190,7 +190,13 @@ pub fn check(durable: &Durable, clients: &[ClientLog], acks: &[Ack]) -> Verdict 
             verdict.clients += 1;
             verdict.applied += log.applied.len();
             let stored = by_pos.get(topic.as_str()).unwrap_or(&empty);
-            check_client(&client.name, topic, &log.applied, stored, &mut verdict.violations);
+            check_client(
+                &client.name,
+                topic,
+                &log.applied,
+                stored,
+                &mut verdict.violations,
+            );
         }
     }
     verdict
@@ -236,7 +242,12 @@ fn check_client(
             Applied::Snapshot { pos } => {
                 if *pos < at {
                     let (client, topic) = who();
-                    out.push(Violation::SnapshotBack { client, topic, from: at, to: *pos });
+                    out.push(Violation::SnapshotBack {
+                        client,
+                        topic,
+                        from: at,
+                        to: *pos,
+                    });
                     return;
                 }
                 at = *pos;
@@ -244,12 +255,21 @@ fn check_client(
             Applied::Event { pos, id, mark } => {
                 if *pos <= at {
                     let (client, topic) = who();
-                    out.push(Violation::AppliedTwice { client, topic, pos: *pos });
+                    out.push(Violation::AppliedTwice {
+                        client,
+                        topic,
+                        pos: *pos,
+                    });
                     return;
                 }
                 if *pos != at + 1 {
                     let (client, topic) = who();
-                    out.push(Violation::Skipped { client, topic, expected: at + 1, got: *pos });
+                    out.push(Violation::Skipped {
+                        client,
+                        topic,
+                        expected: at + 1,
+                        got: *pos,
+                    });
                     return;
                 }
                 let held = stored.get(pos);
@@ -274,6 +294,11 @@ fn check_client(
     }
     if at != head {
         let (client, topic) = who();
-        out.push(Violation::EndedElsewhere { client, topic, at, head });
+        out.push(Violation::EndedElsewhere {
+            client,
+            topic,
+            at,
+            head,
+        });
     }
 }

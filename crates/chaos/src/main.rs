@@ -99,7 +99,10 @@ async fn main() -> Result<()> {
         println!("{report}");
     }
     let failed = reports.iter().filter(|r| !r.ok()).count();
-    println!("trackwire-chaos: {} scenarios, {failed} failed (seed {seed})", reports.len());
+    println!(
+        "trackwire-chaos: {} scenarios, {failed} failed (seed {seed})",
+        reports.len()
+    );
     if failed > 0 {
         bail!("{failed} scenarios failed");
     }

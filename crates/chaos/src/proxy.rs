@@ -206,7 +206,8 @@ fn draw(rng: &mut StdRng, mix: &FaultMix) -> Fate {
     // Half the faults strike in the first 100 ms (mid-request, mid-replay:
     // where answers get lost), the rest any time within `within`.
     let early = rng.random_bool(0.5);
-    let after = Duration::from_millis(rng.random_range(0..if early { within.min(100) } else { within }));
+    let after =
+        Duration::from_millis(rng.random_range(0..if early { within.min(100) } else { within }));
     let roll: f64 = rng.random();
     let mut edge = mix.cut;
     if roll < edge {
@@ -231,7 +232,9 @@ fn draw(rng: &mut StdRng, mix: &FaultMix) -> Fate {
     // No connection stays clean for ever while faults rage: a long-lived
     // stream is cut some time later, so it reconnects and replays again.
     if rng.random_bool(0.5) {
-        return Fate::Cut { after: mix.within + Duration::from_millis(rng.random_range(0..2 * within)) };
+        return Fate::Cut {
+            after: mix.within + Duration::from_millis(rng.random_range(0..2 * within)),
+        };
     }
     Fate::Clean
 }

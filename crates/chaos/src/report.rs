@@ -47,7 +47,11 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "== scenario {} (seed {}; replay with --seed {})", self.scenario, self.seed, self.seed)?;
+        writeln!(
+            f,
+            "== scenario {} (seed {}; replay with --seed {})",
+            self.scenario, self.seed, self.seed
+        )?;
         for line in &self.lines {
             writeln!(f, "  {line}")?;
         }

@@ -140,10 +140,20 @@ pub async fn attempt(client: &reqwest::Client, base: &str, write: &Write) -> Out
     let id = envelope["id"].as_str().unwrap_or_default().to_owned();
     let mark = write.mark().to_owned();
     if let Some(seq) = envelope["seq"].as_u64() {
-        acks.push(Ack { topic, pos: seq, id: id.clone(), mark: mark.clone() });
+        acks.push(Ack {
+            topic,
+            pos: seq,
+            id: id.clone(),
+            mark: mark.clone(),
+        });
     }
     if let Some(offset) = envelope["offset"].as_u64() {
-        acks.push(Ack { topic: "orders".into(), pos: offset, id, mark });
+        acks.push(Ack {
+            topic: "orders".into(),
+            pos: offset,
+            id,
+            mark,
+        });
     }
     if acks.is_empty() {
         return Outcome::Refused(format!("201 without a position: {value}"));
@@ -152,7 +162,11 @@ pub async fn attempt(client: &reqwest::Client, base: &str, write: &Write) -> Out
 }
 
 /// Every stored event of `topic`, page by page.
-pub async fn history(client: &reqwest::Client, base: &str, topic: &str) -> Result<Vec<Stored>, RestError> {
+pub async fn history(
+    client: &reqwest::Client,
+    base: &str,
+    topic: &str,
+) -> Result<Vec<Stored>, RestError> {
     let field = pos_field(topic);
     let mut events = Vec::new();
     let mut since = 0;
@@ -160,23 +174,33 @@ pub async fn history(client: &reqwest::Client, base: &str, topic: &str) -> Resul
         let (url, list) = if topic == "orders" {
             (format!("{base}/v1/feed?since={since}&limit=1000"), "events")
         } else if let Some(order) = topic.strip_prefix("chat:") {
-            (format!("{base}/v1/orders/{order}/chat?since={since}&limit=500"), "messages")
+            (
+                format!("{base}/v1/orders/{order}/chat?since={since}&limit=500"),
+                "messages",
+            )
         } else {
             let order = topic.trim_start_matches("order:");
-            (format!("{base}/v1/orders/{order}/events?since={since}&limit=1000"), "events")
+            (
+                format!("{base}/v1/orders/{order}/events?since={since}&limit=1000"),
+                "events",
+            )
         };
         let page = json_of(&format!("history of {topic}"), client.get(url), 200).await?;
         let Some(batch) = page[list].as_array() else {
-            return Err(RestError::Shape { what: topic.to_owned(), body: page.to_string() });
+            return Err(RestError::Shape {
+                what: topic.to_owned(),
+                body: page.to_string(),
+            });
         };
         if batch.is_empty() {
             return Ok(events);
         }
         for envelope in batch {
-            let stored = Stored::from_envelope(envelope, field).ok_or_else(|| RestError::Shape {
-                what: topic.to_owned(),
-                body: envelope.to_string(),
-            })?;
+            let stored =
+                Stored::from_envelope(envelope, field).ok_or_else(|| RestError::Shape {
+                    what: topic.to_owned(),
+                    body: envelope.to_string(),
+                })?;
             since = stored.pos;
             events.push(stored);
         }
@@ -184,7 +208,11 @@ pub async fn history(client: &reqwest::Client, base: &str, topic: &str) -> Resul
 }
 
 /// The durable history of every topic in `topics`.
-pub async fn durable(client: &reqwest::Client, base: &str, topics: &[String]) -> Result<Durable, RestError> {
+pub async fn durable(
+    client: &reqwest::Client,
+    base: &str,
+    topics: &[String],
+) -> Result<Durable, RestError> {
     let mut out = Durable::new();
     for topic in topics {
         out.insert(topic.clone(), history(client, base, topic).await?);

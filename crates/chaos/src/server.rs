@@ -87,9 +87,10 @@ impl Server {
                 bin: spec.bin.clone(),
                 source,
             })?;
-        let stdout = child.stdout.take().ok_or_else(|| ServerError::Exited {
-            log: String::new(),
-        })?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| ServerError::Exited { log: String::new() })?;
         let mut lines = BufReader::new(stdout).lines();
         let listening = tokio::time::timeout(Duration::from_secs(20), async {
             while let Ok(Some(line)) = lines.next_line().await {
@@ -104,9 +105,15 @@ impl Server {
             Ok(true) => {}
             Ok(false) => {
                 let _ = child.wait().await;
-                return Err(ServerError::Exited { log: read_log(&log) });
+                return Err(ServerError::Exited {
+                    log: read_log(&log),
+                });
             }
-            Err(_) => return Err(ServerError::Slow { log: read_log(&log) }),
+            Err(_) => {
+                return Err(ServerError::Slow {
+                    log: read_log(&log),
+                })
+            }
         }
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self { spec, child, log })
@@ -164,7 +171,11 @@ impl Server {
 
     /// Open file descriptors.
     pub fn open_files(&self) -> Option<usize> {
-        Some(std::fs::read_dir(format!("/proc/{}/fd", self.pid()?)).ok()?.count())
+        Some(
+            std::fs::read_dir(format!("/proc/{}/fd", self.pid()?))
+                .ok()?
+                .count(),
+        )
     }
 }
 

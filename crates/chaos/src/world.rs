@@ -29,18 +29,31 @@ impl World {
         for order in &orders {
             rest::create_order(&http, base, order).await?;
             for write in [
-                rest::Write::Note { order: order.clone(), text: format!("first note of {order}") },
-                rest::Write::Chat { order: order.clone(), text: format!("first chat of {order}") },
+                rest::Write::Note {
+                    order: order.clone(),
+                    text: format!("first note of {order}"),
+                },
+                rest::Write::Chat {
+                    order: order.clone(),
+                    text: format!("first chat of {order}"),
+                },
             ] {
                 if let rest::Outcome::Refused(why) | rest::Outcome::Retry(why) =
                     rest::attempt(&http, base, &write).await
                 {
-                    return Err(RestError::Shape { what: write.mark().to_owned(), body: why });
+                    return Err(RestError::Shape {
+                        what: write.mark().to_owned(),
+                        body: why,
+                    });
                 }
             }
         }
         let (targets, _) = watch::channel(None);
-        Ok(Self { orders, targets, clients: Vec::new() })
+        Ok(Self {
+            orders,
+            targets,
+            clients: Vec::new(),
+        })
     }
 
     /// Every topic: each order's and chat's, and the feed.
@@ -70,7 +83,11 @@ impl World {
     pub fn spawn_every_transport(&mut self, base: &str, transports: &[Transport]) {
         for &transport in transports {
             for order in self.orders.clone() {
-                self.spawn(transport, base, vec![format!("order:{order}"), format!("chat:{order}")]);
+                self.spawn(
+                    transport,
+                    base,
+                    vec![format!("order:{order}"), format!("chat:{order}")],
+                );
             }
             self.spawn(transport, base, vec!["orders".into()]);
         }
@@ -93,7 +110,11 @@ impl World {
     /// the heads told to the clients, their logs awaited, all checked.
     /// Returns the verdict, the reconnects, and the clients that failed
     /// to run at all.
-    pub async fn finish(self, base: &str, acks: &[Ack]) -> Result<(Verdict, u64, Vec<String>), RestError> {
+    pub async fn finish(
+        self,
+        base: &str,
+        acks: &[Ack],
+    ) -> Result<(Verdict, u64, Vec<String>), RestError> {
         let topics = self.topics();
         let durable = rest::durable(&rest::http(), base, &topics).await?;
         let heads = durable

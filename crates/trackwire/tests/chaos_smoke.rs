@@ -35,9 +35,14 @@ async fn network_faults_on_every_transport_lose_nothing() {
         duration: Duration::from_secs(8),
         ..network::NetworkPlan::default()
     };
-    let report = network::run(&env(), &plan).await.expect("the scenario runs");
+    let report = network::run(&env(), &plan)
+        .await
+        .expect("the scenario runs");
     judged(&report);
-    assert!(report.lines.iter().any(|l| l.starts_with("proxy:")), "{report}");
+    assert!(
+        report.lines.iter().any(|l| l.starts_with("proxy:")),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,11 +55,17 @@ async fn the_checker_catches_a_client_that_drops_a_replayed_event() {
         node: false,
         buggy_client: true,
     };
-    let report = network::run(&env(), &plan).await.expect("the scenario runs");
+    let report = network::run(&env(), &plan)
+        .await
+        .expect("the scenario runs");
     eprintln!("{report}");
     let verdict = &report.verdict;
     assert!(!verdict.ok(), "the dropped event went unseen: {report}");
-    assert_eq!(verdict.violations.len(), 1, "only the broken client: {report}");
+    assert_eq!(
+        verdict.violations.len(),
+        1,
+        "only the broken client: {report}"
+    );
     match verdict.first() {
         Some(Violation::Skipped { client, topic, .. }) => {
             assert!(client.starts_with("buggy-ws"), "{report}");
@@ -62,7 +73,10 @@ async fn the_checker_catches_a_client_that_drops_a_replayed_event() {
         }
         other => panic!("expected a skipped event, got {other:?}"),
     }
-    assert!(verdict.to_string().contains("first: client buggy-ws"), "{verdict}");
+    assert!(
+        verdict.to_string().contains("first: client buggy-ws"),
+        "{verdict}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -70,6 +70,7 @@ for (const w of watches) {
     timeline: (order?.timeline ?? []).map((e) => ({ seq: e.seq, type: e.type, text: e.text })),
   };
 }
-process.stdout.write(`${JSON.stringify({ reconnects, topics })}\n`);
 client.close();
-process.exit(0);
+// Exit once the dump is flushed: a pipe takes a long line in pieces, and
+// exiting at once would cut it.
+process.stdout.write(`${JSON.stringify({ reconnects, topics })}\n`, () => process.exit(0));

@@ -53,7 +53,12 @@ impl Transport {
 }
 
 /// Runs one client to its end.
-pub async fn run(transport: Transport, base: String, log: ClientLog, targets: Targets) -> ClientLog {
+pub async fn run(
+    transport: Transport,
+    base: String,
+    log: ClientLog,
+    targets: Targets,
+) -> ClientLog {
     match transport {
         Transport::WebSocket => ws::run(base, log, targets, false).await,
         Transport::BuggyWebSocket => ws::run(base, log, targets, true).await,
@@ -74,7 +79,11 @@ pub fn reached(log: &ClientLog, targets: &Targets) -> bool {
 }
 
 /// Whether the client should stop: at the heads, or out of patience.
-pub fn finished(log: &ClientLog, targets: &Targets, told: &mut Option<tokio::time::Instant>) -> bool {
+pub fn finished(
+    log: &ClientLog,
+    targets: &Targets,
+    told: &mut Option<tokio::time::Instant>,
+) -> bool {
     if targets.borrow().is_some() && told.is_none() {
         *told = Some(tokio::time::Instant::now());
     }

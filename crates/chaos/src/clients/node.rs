@@ -94,7 +94,9 @@ fn to_log(name: String, dump: &Value) -> ClientLog {
         let mut topic_log = TopicLog::default();
         let mut at = 0;
         for entry in view["timeline"].as_array().into_iter().flatten() {
-            let Some(seq) = entry["seq"].as_u64() else { continue };
+            let Some(seq) = entry["seq"].as_u64() else {
+                continue;
+            };
             if seq > at + 1 {
                 topic_log.applied.push(Applied::Snapshot { pos: seq - 1 });
             }

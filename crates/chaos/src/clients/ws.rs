@@ -16,22 +16,32 @@ use crate::history::ClientLog;
 /// `sabotage`: drop the second replayed event (one that comes between a
 /// `subscribe` and its `subscribed`), once: a deliberately broken client,
 /// for the test that shows the checker catching it.
-pub async fn run(base: String, mut log: ClientLog, mut targets: Targets, sabotage: bool) -> ClientLog {
-    let mut sabotage = Sabotage { armed: sabotage, replayed: 0 };
+pub async fn run(
+    base: String,
+    mut log: ClientLog,
+    mut targets: Targets,
+    sabotage: bool,
+) -> ClientLog {
+    let mut sabotage = Sabotage {
+        armed: sabotage,
+        replayed: 0,
+    };
     let url = base.replace("http://", "ws://") + "/v1/ws";
     let mut told = None;
-    let mut attempt = 0;
+    // Failed attempts in a row (for the backoff), and connections made.
+    let (mut attempt, mut sessions) = (0, 0);
     loop {
         if finished(&log, &targets, &mut told) {
             return log;
         }
         if attempt > 0 {
-            log.reconnects += 1;
             backoff(attempt).await;
         }
         attempt += 1;
         if session(&url, &mut log, &mut targets, &mut told, &mut sabotage).await {
             attempt = 0;
+            sessions += 1;
+            log.reconnects = sessions - 1;
         }
     }
 }
@@ -48,7 +58,9 @@ async fn session(
         return false;
     };
     if let Ok(protocol) = "trackwire.v1.json".parse() {
-        request.headers_mut().insert("sec-websocket-protocol", protocol);
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", protocol);
     }
     // A small read buffer: the storm holds thousands of these.
     let config = WebSocketConfig::default().read_buffer_size(4096);
@@ -115,7 +127,8 @@ impl Sabotage {
             return false;
         }
         let topic = frame["event"]["topic"].as_str().unwrap_or_default();
-        let replayed = frame["type"] == "event" && frame["event"]["seq"].is_u64() && replaying.contains(topic);
+        let replayed =
+            frame["type"] == "event" && frame["event"]["seq"].is_u64() && replaying.contains(topic);
         if self.armed && replayed {
             self.replayed += 1;
             if self.replayed == 2 {

@@ -30,7 +30,12 @@ pub struct CrashPlan {
 
 impl Default for CrashPlan {
     fn default() -> Self {
-        Self { kills: 5, orders: 2, writers: 4, up_for: Duration::from_millis(1500) }
+        Self {
+            kills: 5,
+            orders: 2,
+            writers: 4,
+            up_for: Duration::from_millis(1500),
+        }
     }
 }
 
@@ -41,10 +46,21 @@ pub async fn run(env: &Env, plan: &CrashPlan) -> Result<Report, ScenarioError> {
     let mut server = Server::start(spec.clone()).await?;
     let base = server.url();
     let mut world = World::create(&base, plan.orders).await?;
-    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse, Transport::LongPoll]);
+    world.spawn_every_transport(
+        &base,
+        &[Transport::WebSocket, Transport::Sse, Transport::LongPoll],
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(WriterCounters::default());
-    let writers = spawn_writers(env, plan.writers, &base, &world.orders, Duration::ZERO, &stop, &counters);
+    let writers = spawn_writers(
+        env,
+        plan.writers,
+        &base,
+        &world.orders,
+        Duration::ZERO,
+        &stop,
+        &counters,
+    );
     let mut rng = StdRng::seed_from_u64(env.seed);
     let up_ms = plan.up_for.as_millis().max(100) as u64;
     for _ in 0..plan.kills {
@@ -57,9 +73,15 @@ pub async fn run(env: &Env, plan: &CrashPlan) -> Result<Report, ScenarioError> {
     stop.store(true, Ordering::SeqCst);
     let acks = collect(writers).await;
     let (verdict, reconnects, failed) = world.finish(&base, &acks).await?;
-    report.line(format!("{} kills with SIGKILL, each restarted on the same data", plan.kills));
+    report.line(format!(
+        "{} kills with SIGKILL, each restarted on the same data",
+        plan.kills
+    ));
     report.line(counters.summary());
-    report.line(format!("clients: {} topic views, {reconnects} reconnects", verdict.clients));
+    report.line(format!(
+        "clients: {} topic views, {reconnects} reconnects",
+        verdict.clients
+    ));
     for why in failed {
         report.expect(false, format!("a client ran to its end: {why}"));
     }

@@ -58,7 +58,11 @@ pub async fn run(env: &Env, plan: &LoadPlan) -> Result<Report, ScenarioError> {
     Ok(report)
 }
 
-async fn storm(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<crate::checker::Verdict, ScenarioError> {
+async fn storm(
+    env: &Env,
+    plan: &LoadPlan,
+    report: &mut Report,
+) -> Result<crate::checker::Verdict, ScenarioError> {
     let data = tempfile::tempdir()?;
     let spec = ServerSpec::new(&env.bin, &data.path().join("data"))?;
     let mut server = Server::start(spec.clone()).await?;
@@ -70,7 +74,10 @@ async fn storm(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<crate:
     }
     // Wait (bounded) until the server holds them all: its open files.
     let connected = wait_for_files(&server, plan.storm_clients).await;
-    report.line(format!("storm: {connected} of {} clients connected", plan.storm_clients));
+    report.line(format!(
+        "storm: {connected} of {} clients connected",
+        plan.storm_clients
+    ));
     server.kill_9().await;
     let started = tokio::time::Instant::now();
     server = Server::start(spec).await?;
@@ -86,7 +93,10 @@ async fn storm(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<crate:
         if live.is_ok_and(|r| r.status().is_success()) {
             probes.push(probe.elapsed());
         }
-        let write = Write::Note { order: world.orders[0].clone(), text: format!("storm {n}") };
+        let write = Write::Note {
+            order: world.orders[0].clone(),
+            text: format!("storm {n}"),
+        };
         acks.extend(crate::writers::until_answered(&http, &base, &write, &counters).await);
     }
     let back = wait_for_files(&server, plan.storm_clients).await;
@@ -97,7 +107,13 @@ async fn storm(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<crate:
         percentile(&probes, 0.5),
         probes.last().copied().unwrap_or_default()
     ));
-    report.expect(probes.len() == 20, format!("storm: the server answered {} of 20 health probes", probes.len()));
+    report.expect(
+        probes.len() == 20,
+        format!(
+            "storm: the server answered {} of 20 health probes",
+            probes.len()
+        ),
+    );
     for why in failed {
         report.expect(false, format!("storm: a client ran to its end: {why}"));
     }
@@ -127,13 +143,26 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn now_us() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
-async fn connect(base: &str) -> Option<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>> {
-    let mut request = (base.replace("http://", "ws://") + "/v1/ws").into_client_request().ok()?;
-    request.headers_mut().insert("sec-websocket-protocol", "trackwire.v1.json".parse().ok()?);
-    tokio_tungstenite::connect_async(request).await.ok().map(|(s, _)| s)
+async fn connect(
+    base: &str,
+) -> Option<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+> {
+    let mut request = (base.replace("http://", "ws://") + "/v1/ws")
+        .into_client_request()
+        .ok()?;
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "trackwire.v1.json".parse().ok()?);
+    tokio_tungstenite::connect_async(request)
+        .await
+        .ok()
+        .map(|(s, _)| s)
 }
 
 async fn neighbours(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<(), ScenarioError> {
@@ -147,17 +176,30 @@ async fn neighbours(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<(
     let done = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..plan.good {
-        tasks.push(tokio::spawn(good_client(base.clone(), topic.clone(), samples.clone(), done.clone())));
+        tasks.push(tokio::spawn(good_client(
+            base.clone(),
+            topic.clone(),
+            samples.clone(),
+            done.clone(),
+        )));
     }
     let order = world.orders[0].clone();
     let p99_alone = measure(&base, &order, plan.phase, &samples).await;
     // The bad neighbours arrive.
     let flooded = Arc::new(AtomicU64::new(0));
     for _ in 0..plan.stalled {
-        tasks.push(tokio::spawn(stalled_client(base.clone(), topic.clone(), done.clone())));
+        tasks.push(tokio::spawn(stalled_client(
+            base.clone(),
+            topic.clone(),
+            done.clone(),
+        )));
     }
     for _ in 0..plan.flooding {
-        tasks.push(tokio::spawn(flooding_client(base.clone(), flooded.clone(), done.clone())));
+        tasks.push(tokio::spawn(flooding_client(
+            base.clone(),
+            flooded.clone(),
+            done.clone(),
+        )));
     }
     let p99_beside = measure(&base, &order, plan.phase, &samples).await;
     done.store(true, Ordering::SeqCst);
@@ -174,7 +216,10 @@ async fn neighbours(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<(
         plan.good, plan.stalled, plan.flooding, flooded.load(Ordering::Relaxed)
     ));
     if plan.judge_p99 {
-        report.expect(moved < 20.0, format!("neighbours: the well-behaved p99 moved by less than 20% ({moved:+.0}%)"));
+        report.expect(
+            moved < 20.0,
+            format!("neighbours: the well-behaved p99 moved by less than 20% ({moved:+.0}%)"),
+        );
     }
     server.stop().await;
     Ok(())
@@ -182,7 +227,12 @@ async fn neighbours(env: &Env, plan: &LoadPlan, report: &mut Report) -> Result<(
 
 /// Writes a timed note every 20 ms for `phase`; the good clients' p99 of
 /// the notes of this phase.
-async fn measure(base: &str, order: &str, phase: Duration, samples: &std::sync::Mutex<Vec<u64>>) -> Duration {
+async fn measure(
+    base: &str,
+    order: &str,
+    phase: Duration,
+    samples: &std::sync::Mutex<Vec<u64>>,
+) -> Duration {
     if let Ok(mut s) = samples.lock() {
         s.clear();
     }
@@ -192,7 +242,10 @@ async fn measure(base: &str, order: &str, phase: Duration, samples: &std::sync::
     let mut n = 0;
     while tokio::time::Instant::now() < end {
         n += 1;
-        let write = Write::Note { order: order.to_owned(), text: format!("t{} {n}", now_us()) };
+        let write = Write::Note {
+            order: order.to_owned(),
+            text: format!("t{} {n}", now_us()),
+        };
         crate::writers::until_answered(&http, base, &write, &counters).await;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -206,8 +259,15 @@ async fn measure(base: &str, order: &str, phase: Duration, samples: &std::sync::
     percentile(&taken, 0.99)
 }
 
-async fn good_client(base: String, topic: String, samples: Arc<std::sync::Mutex<Vec<u64>>>, done: Arc<AtomicBool>) {
-    let Some(mut socket) = connect(&base).await else { return };
+async fn good_client(
+    base: String,
+    topic: String,
+    samples: Arc<std::sync::Mutex<Vec<u64>>>,
+    done: Arc<AtomicBool>,
+) {
+    let Some(mut socket) = connect(&base).await else {
+        return;
+    };
     let subscribe = json!({"type": "subscribe", "topic": topic}).to_string();
     if socket.send(Message::text(subscribe)).await.is_err() {
         return;
@@ -216,8 +276,12 @@ async fn good_client(base: String, topic: String, samples: Arc<std::sync::Mutex<
         if done.load(Ordering::SeqCst) {
             return;
         }
-        let Message::Text(text) = message else { continue };
-        let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
         let sent = frame["event"]["payload"]["text"]
             .as_str()
             .and_then(|t| t.strip_prefix('t'))
@@ -232,7 +296,9 @@ async fn good_client(base: String, topic: String, samples: Arc<std::sync::Mutex<
 /// Subscribes and never reads again: its queue fills, the server cuts it.
 async fn stalled_client(base: String, topic: String, done: Arc<AtomicBool>) {
     while !done.load(Ordering::SeqCst) {
-        let Some(mut socket) = connect(&base).await else { return };
+        let Some(mut socket) = connect(&base).await else {
+            return;
+        };
         let subscribe = json!({"type": "subscribe", "topic": topic}).to_string();
         let _ = socket.send(Message::text(subscribe)).await;
         tokio::time::sleep(Duration::from_secs(30)).await;
@@ -246,7 +312,9 @@ async fn stalled_client(base: String, topic: String, done: Arc<AtomicBool>) {
 /// small machine, and the p99 would measure the harness.)
 async fn flooding_client(base: String, sent: Arc<AtomicU64>, done: Arc<AtomicBool>) {
     while !done.load(Ordering::SeqCst) {
-        let Some(socket) = connect(&base).await else { return };
+        let Some(socket) = connect(&base).await else {
+            return;
+        };
         let (mut sink, mut stream) = socket.split();
         let reader = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
         let mut n: u64 = 0;
@@ -257,7 +325,7 @@ async fn flooding_client(base: String, sent: Arc<AtomicU64>, done: Arc<AtomicBoo
                 break;
             }
             sent.fetch_add(1, Ordering::Relaxed);
-            if n % 10 == 0 {
+            if n.is_multiple_of(10) {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
@@ -277,10 +345,21 @@ pub async fn soak(env: &Env, minutes: f64, sample: Duration) -> Result<Report, S
     let mut server = Server::start(spec).await?;
     let base = server.url();
     let mut world = World::create(&base, 4).await?;
-    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse, Transport::LongPoll]);
+    world.spawn_every_transport(
+        &base,
+        &[Transport::WebSocket, Transport::Sse, Transport::LongPoll],
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(WriterCounters::default());
-    let writers = spawn_writers(env, 4, &base, &world.orders, Duration::from_millis(10), &stop, &counters);
+    let writers = spawn_writers(
+        env,
+        4,
+        &base,
+        &world.orders,
+        Duration::from_millis(10),
+        &stop,
+        &counters,
+    );
     let churned = Arc::new(AtomicU64::new(0));
     let churn: Vec<_> = (0..200)
         .map(|n| {
@@ -289,9 +368,16 @@ pub async fn soak(env: &Env, minutes: f64, sample: Duration) -> Result<Report, S
             tokio::spawn(async move {
                 while !stop.load(Ordering::SeqCst) {
                     if let Some(mut socket) = connect(&base).await {
-                        let _ = socket.send(Message::text(json!({"type": "subscribe", "topic": topic}).to_string())).await;
+                        let _ = socket
+                            .send(Message::text(
+                                json!({"type": "subscribe", "topic": topic}).to_string(),
+                            ))
+                            .await;
                         let stay = Duration::from_millis(rand::random_range(200..3000));
-                        let _ = tokio::time::timeout(stay, async { while let Some(Ok(_)) = socket.next().await {} }).await;
+                        let _ = tokio::time::timeout(stay, async {
+                            while let Some(Ok(_)) = socket.next().await {}
+                        })
+                        .await;
                         churned.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -303,7 +389,10 @@ pub async fn soak(env: &Env, minutes: f64, sample: Duration) -> Result<Report, S
     let mut rss = Vec::new();
     while tokio::time::Instant::now() < end {
         tokio::time::sleep(sample.min(end - tokio::time::Instant::now())).await;
-        let (kib, files) = (server.rss_kib().unwrap_or(0), server.open_files().unwrap_or(0));
+        let (kib, files) = (
+            server.rss_kib().unwrap_or(0),
+            server.open_files().unwrap_or(0),
+        );
         rss.push(kib);
         report.line(format!(
             "soak t={:>5.0}s rss {kib} KiB, open files {files}, writes {}, churned connections {}",
@@ -319,10 +408,14 @@ pub async fn soak(env: &Env, minutes: f64, sample: Duration) -> Result<Report, S
     let acks = collect(writers).await;
     let (verdict, reconnects, failed) = world.finish(&base, &acks).await?;
     if let (Some(first), Some(last)) = (rss.get(rss.len().min(1)), rss.last()) {
-        report.line(format!("soak: RSS from {first} KiB (second sample) to {last} KiB"));
+        report.line(format!(
+            "soak: RSS from {first} KiB (second sample) to {last} KiB"
+        ));
     }
     report.line(counters.summary());
-    report.line(format!("soak: {reconnects} reconnects of the steady clients"));
+    report.line(format!(
+        "soak: {reconnects} reconnects of the steady clients"
+    ));
     for why in failed {
         report.expect(false, format!("soak: a client ran to its end: {why}"));
     }

@@ -48,7 +48,10 @@ pub async fn run(env: &Env, plan: &NetworkPlan) -> Result<Report, ScenarioError>
     let proxy = FaultProxy::start(server.spec.addr, env.seed, plan.mix).await?;
     let through = proxy.url();
     let mut world = World::create(&server.url(), plan.orders).await?;
-    world.spawn_every_transport(&through, &[Transport::WebSocket, Transport::Sse, Transport::LongPoll]);
+    world.spawn_every_transport(
+        &through,
+        &[Transport::WebSocket, Transport::Sse, Transport::LongPoll],
+    );
     if plan.node {
         for transport in ["websocket", "sse", "long-poll"] {
             if node::available(&env.js_dir, transport) {
@@ -60,14 +63,26 @@ pub async fn run(env: &Env, plan: &NetworkPlan) -> Result<Report, ScenarioError>
     }
     let stop = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(WriterCounters::default());
-    let writers = spawn_writers(env, plan.writers, &through, &world.orders, Duration::from_millis(20), &stop, &counters);
+    let writers = spawn_writers(
+        env,
+        plan.writers,
+        &through,
+        &world.orders,
+        Duration::from_millis(20),
+        &stop,
+        &counters,
+    );
     if plan.buggy_client {
         // Once the chat holds several messages, straight to the server
         // (the faults must not let it heal by asking again): its first
         // subscription replays the chat, and it drops the second event.
         tokio::time::sleep(plan.duration / 2).await;
         let order = world.orders[0].clone();
-        world.spawn(Transport::BuggyWebSocket, &server.url(), vec![format!("chat:{order}")]);
+        world.spawn(
+            Transport::BuggyWebSocket,
+            &server.url(),
+            vec![format!("chat:{order}")],
+        );
         tokio::time::sleep(plan.duration / 2).await;
     } else {
         tokio::time::sleep(plan.duration).await;
@@ -77,10 +92,17 @@ pub async fn run(env: &Env, plan: &NetworkPlan) -> Result<Report, ScenarioError>
     let acks = collect(writers).await;
     proxy.calm();
     let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!("{} s under faults, {} orders", plan.duration.as_secs(), plan.orders));
+    report.line(format!(
+        "{} s under faults, {} orders",
+        plan.duration.as_secs(),
+        plan.orders
+    ));
     report.line(counters.summary());
     report.line(proxy.counters.summary());
-    report.line(format!("clients: {} topic views, {reconnects} reconnects", verdict.clients));
+    report.line(format!(
+        "clients: {} topic views, {reconnects} reconnects",
+        verdict.clients
+    ));
     for why in failed {
         report.expect(false, format!("a client ran to its end: {why}"));
     }

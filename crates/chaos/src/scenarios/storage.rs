@@ -74,29 +74,48 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
 /// A note of about 500 bytes, to fill a disk quickly.
 fn note(order: &str, n: usize) -> Write {
-    Write::Note { order: order.to_owned(), text: format!("n{n} {}", "x".repeat(480)) }
+    Write::Note {
+        order: order.to_owned(),
+        text: format!("n{n} {}", "x".repeat(480)),
+    }
 }
 
 /// What a refused write answered: status, `error.code`, `Retry-After`.
 async fn refusal(base: &str, write: &Write) -> (u16, String, String) {
-    let Write::Note { order, text } = write else { return (0, String::new(), String::new()) };
+    let Write::Note { order, text } = write else {
+        return (0, String::new(), String::new());
+    };
     let reply = rest::http()
         .post(format!("{base}/v1/orders/{order}/events"))
         .header("idempotency-key", format!("probe-{}", write.key()))
         .json(&serde_json::json!({"type": "instructions_changed", "text": text}))
         .send()
         .await;
-    let Ok(reply) = reply else { return (0, String::new(), String::new()) };
+    let Ok(reply) = reply else {
+        return (0, String::new(), String::new());
+    };
     let status = reply.status().as_u16();
-    let retry = reply.headers().get("retry-after").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let retry = reply
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let body: Value = reply.json().await.unwrap_or_default();
-    (status, body["error"]["code"].as_str().unwrap_or("").to_owned(), retry)
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or("").to_owned(),
+        retry,
+    )
 }
 
 async fn ready(base: &str) -> u16 {
@@ -109,7 +128,12 @@ async fn ready(base: &str) -> u16 {
 
 /// Writes notes until one is not acknowledged; the acks, and the write
 /// that was refused.
-async fn write_until_refused(base: &str, order: &str, from: usize, limit: usize) -> (Vec<Ack>, Option<(Write, String)>) {
+async fn write_until_refused(
+    base: &str,
+    order: &str,
+    from: usize,
+    limit: usize,
+) -> (Vec<Ack>, Option<(Write, String)>) {
     let http = rest::http();
     let mut acks = Vec::new();
     for n in from..from + limit {
@@ -131,10 +155,17 @@ async fn expect_refusal(report: &mut Report, base: &str, write: &Write, case: &s
         format!("{case}: a write answers 503 store_unavailable with Retry-After (got {status} {code:?}, Retry-After {retry:?})"),
     );
     let readiness = ready(base).await;
-    report.expect(readiness == 503, format!("{case}: readiness answers 503 (got {readiness})"));
+    report.expect(
+        readiness == 503,
+        format!("{case}: readiness answers 503 (got {readiness})"),
+    );
 }
 
-async fn disk_full(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate::checker::Verdict, ScenarioError> {
+async fn disk_full(
+    env: &Env,
+    disk: &Tmpfs,
+    report: &mut Report,
+) -> Result<crate::checker::Verdict, ScenarioError> {
     let filler = disk.path().join("filler");
     std::fs::write(&filler, vec![0u8; 512 * 1024])?;
     let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
@@ -144,7 +175,10 @@ async fn disk_full(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate
     world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
     let order = world.orders[0].clone();
     let (mut acks, refused) = write_until_refused(&base, &order, 0, 10_000).await;
-    report.line(format!("disk full: {} notes acknowledged before the 2 MiB tmpfs filled", acks.len()));
+    report.line(format!(
+        "disk full: {} notes acknowledged before the 2 MiB tmpfs filled",
+        acks.len()
+    ));
     let Some((refused, _)) = refused else {
         report.expect(false, "disk full: the disk filled");
         return Ok(crate::checker::Verdict::default());
@@ -154,12 +188,17 @@ async fn disk_full(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate
     // A few: the freed 512 KiB fills again soon (each commit grows the WAL).
     let (after, stuck) = write_until_refused(&base, &order, 20_000, 5).await;
     let why = stuck.map(|(_, why)| why).unwrap_or_default();
-    report.expect(why.is_empty(), format!("disk full: writes resume once space returns {why}"));
+    report.expect(
+        why.is_empty(),
+        format!("disk full: writes resume once space returns {why}"),
+    );
     acks.extend(after);
     server.kill_9().await;
     let server = Server::start(spec).await?;
     let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!("disk full: killed and restarted; {reconnects} reconnects; {verdict}"));
+    report.line(format!(
+        "disk full: killed and restarted; {reconnects} reconnects; {verdict}"
+    ));
     for why in failed {
         report.expect(false, format!("disk full: a client ran to its end: {why}"));
     }
@@ -171,7 +210,11 @@ async fn disk_full(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate
 /// writing), so the server is stopped, the disk remounted read-only, and
 /// the start must be refused with a clear line; writable again, every
 /// acknowledged event is there.
-async fn read_only(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate::checker::Verdict, ScenarioError> {
+async fn read_only(
+    env: &Env,
+    disk: &Tmpfs,
+    report: &mut Report,
+) -> Result<crate::checker::Verdict, ScenarioError> {
     let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
     let mut server = Server::start(spec.clone()).await?;
     let base = server.url();
@@ -180,17 +223,28 @@ async fn read_only(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate
     let (acks, _) = write_until_refused(&base, &order, 0, 50).await;
     server.stop().await;
     let remounted = disk.remount("ro");
-    report.expect(remounted, "read-only: the stopped server's tmpfs remounted read-only");
+    report.expect(
+        remounted,
+        "read-only: the stopped server's tmpfs remounted read-only",
+    );
     let (refused, log) = Server::refused(&spec).await?;
-    let said = log.lines().any(|l| l.starts_with("error: cannot open the store"));
+    let said = log
+        .lines()
+        .any(|l| l.starts_with("error: cannot open the store"));
     report.expect(
         refused && said,
-        format!("read-only: the server refuses to start on a read-only disk, saying why (got: {:?})", log.lines().last().unwrap_or_default()),
+        format!(
+            "read-only: the server refuses to start on a read-only disk, saying why (got: {:?})",
+            log.lines().last().unwrap_or_default()
+        ),
     );
     disk.remount("rw");
     let server = Server::start(spec).await?;
     let (verdict, _, _) = world.finish(&server.url(), &acks).await?;
-    report.line(format!("read-only: writable again, {} acks checked; {verdict}", acks.len()));
+    report.line(format!(
+        "read-only: writable again, {} acks checked; {verdict}",
+        acks.len()
+    ));
     Ok(verdict)
 }
 
@@ -198,7 +252,11 @@ async fn read_only(env: &Env, disk: &Tmpfs, report: &mut Report) -> Result<crate
 /// device, frozen (`fsfreeze`) while writers write, so every write and
 /// fsync waits. No write sent during the freeze may be acknowledged
 /// before the thaw; after it they all are, and none is lost.
-async fn stalled(env: &Env, disk: &Ext4, report: &mut Report) -> Result<crate::checker::Verdict, ScenarioError> {
+async fn stalled(
+    env: &Env,
+    disk: &Ext4,
+    report: &mut Report,
+) -> Result<crate::checker::Verdict, ScenarioError> {
     let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
     let mut server = Server::start(spec.clone()).await?;
     let base = server.url();
@@ -234,14 +292,22 @@ async fn stalled(env: &Env, disk: &Ext4, report: &mut Report) -> Result<crate::c
             acks.extend(got);
         }
     }
-    report.expect(early == 0, format!("stalled disk: no write acknowledged while the disk was frozen ({early} were)"));
+    report.expect(
+        early == 0,
+        format!("stalled disk: no write acknowledged while the disk was frozen ({early} were)"),
+    );
     report.line(format!("stalled disk: frozen 2 s; {acked} of 5 writes sent meanwhile acknowledged after the thaw (the rest timed out at the client, 5 s)"));
     server.kill_9().await;
     let server = Server::start(spec).await?;
     let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!("stalled disk: killed and restarted; {reconnects} reconnects; {verdict}"));
+    report.line(format!(
+        "stalled disk: killed and restarted; {reconnects} reconnects; {verdict}"
+    ));
     for why in failed {
-        report.expect(false, format!("stalled disk: a client ran to its end: {why}"));
+        report.expect(
+            false,
+            format!("stalled disk: a client ran to its end: {why}"),
+        );
     }
     Ok(verdict)
 }
@@ -257,12 +323,24 @@ impl Ext4 {
     fn mount() -> Option<Self> {
         let image = tempfile::NamedTempFile::new().ok()?;
         image.as_file().set_len(64 * 1024 * 1024).ok()?;
-        let run = |cmd: &mut Command| cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success());
-        if !run(Command::new("mkfs.ext4").args(["-q", "-F"]).arg(image.path())) {
+        let run = |cmd: &mut Command| {
+            cmd.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !run(Command::new("mkfs.ext4")
+            .args(["-q", "-F"])
+            .arg(image.path()))
+        {
             return None;
         }
         let dir = tempfile::tempdir().ok()?;
-        run(Command::new("mount").args(["-o", "loop"]).arg(image.path()).arg(dir.path())).then_some(Self { dir, image })
+        run(Command::new("mount")
+            .args(["-o", "loop"])
+            .arg(image.path())
+            .arg(dir.path()))
+        .then_some(Self { dir, image })
     }
 
     fn path(&self) -> &Path {
@@ -270,18 +348,29 @@ impl Ext4 {
     }
 
     fn freeze(&self) -> bool {
-        Command::new("fsfreeze").arg("-f").arg(self.path()).status().is_ok_and(|s| s.success())
+        Command::new("fsfreeze")
+            .arg("-f")
+            .arg(self.path())
+            .status()
+            .is_ok_and(|s| s.success())
     }
 
     fn thaw(&self) {
-        let _ = Command::new("fsfreeze").arg("-u").arg(self.path()).stderr(std::process::Stdio::null()).status();
+        let _ = Command::new("fsfreeze")
+            .arg("-u")
+            .arg(self.path())
+            .stderr(std::process::Stdio::null())
+            .status();
     }
 }
 
 impl Drop for Ext4 {
     fn drop(&mut self) {
         self.thaw();
-        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
         let _ = self.image.path();
     }
 }
@@ -310,11 +399,17 @@ async fn damaged(env: &Env, report: &mut Report) -> Result<crate::checker::Verdi
         .any(|l| l.starts_with("error: cannot open the store") && l.contains("damaged"));
     report.expect(
         refused && said,
-        format!("damaged file: the server refuses to start and says the store is damaged (got: {:?})", log.lines().last().unwrap_or_default()),
+        format!(
+            "damaged file: the server refuses to start and says the store is damaged (got: {:?})",
+            log.lines().last().unwrap_or_default()
+        ),
     );
     std::fs::write(&db, &good)?;
     let server = Server::start(spec).await?;
     let (verdict, _, _) = world.finish(&server.url(), &acks).await?;
-    report.line(format!("damaged file: restored, {} acks checked; {verdict}", acks.len()));
+    report.line(format!(
+        "damaged file: restored, {} acks checked; {verdict}",
+        acks.len()
+    ));
     Ok(verdict)
 }
