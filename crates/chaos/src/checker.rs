@@ -227,6 +227,30 @@ fn check_history(topic: &str, events: &[Stored], out: &mut Vec<Violation>) {
     }
 }
 
+/// What is wrong with one step of a client's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("a snapshot moved the view back")]
+    Back,
+    #[error("an event applied twice")]
+    Twice,
+    #[error("an event skipped")]
+    Skipped,
+}
+
+/// The ordering rule for one step from position `at`: the position after
+/// it, or what is wrong. [`check`] uses it, and so do tests that judge
+/// as they read (crates/trackwire/tests/common/clients.rs).
+pub fn step(at: u64, applied: &Applied) -> Result<u64, StepError> {
+    match *applied {
+        Applied::Snapshot { pos } if pos < at => Err(StepError::Back),
+        Applied::Snapshot { pos } => Ok(pos),
+        Applied::Event { pos, .. } if pos <= at => Err(StepError::Twice),
+        Applied::Event { pos, .. } if pos != at + 1 => Err(StepError::Skipped),
+        Applied::Event { pos, .. } => Ok(pos),
+    }
+}
+
 fn check_client(
     client: &str,
     topic: &str,
@@ -236,64 +260,50 @@ fn check_client(
 ) {
     let head = stored.keys().next_back().copied().unwrap_or(0);
     let mut at = 0;
-    let who = || (client.to_owned(), topic.to_owned());
-    for step in applied {
-        match step {
-            Applied::Snapshot { pos } => {
-                if *pos < at {
-                    let (client, topic) = who();
-                    out.push(Violation::SnapshotBack {
+    let (client, topic) = (client.to_owned(), topic.to_owned());
+    for applied in applied {
+        let pos = applied.pos();
+        let next = match step(at, applied) {
+            Ok(next) => next,
+            Err(error) => {
+                out.push(match error {
+                    StepError::Back => Violation::SnapshotBack {
                         client,
                         topic,
                         from: at,
-                        to: *pos,
-                    });
-                    return;
-                }
-                at = *pos;
-            }
-            Applied::Event { pos, id, mark } => {
-                if *pos <= at {
-                    let (client, topic) = who();
-                    out.push(Violation::AppliedTwice {
-                        client,
-                        topic,
-                        pos: *pos,
-                    });
-                    return;
-                }
-                if *pos != at + 1 {
-                    let (client, topic) = who();
-                    out.push(Violation::Skipped {
+                        to: pos,
+                    },
+                    StepError::Twice => Violation::AppliedTwice { client, topic, pos },
+                    StepError::Skipped => Violation::Skipped {
                         client,
                         topic,
                         expected: at + 1,
-                        got: *pos,
-                    });
-                    return;
-                }
-                let held = stored.get(pos);
-                let same = held.is_some_and(|s| {
-                    id.as_ref().is_none_or(|id| *id == s.id)
-                        && mark.as_ref().is_none_or(|m| s.mark.as_ref() == Some(m))
+                        got: pos,
+                    },
                 });
-                if !same {
-                    let (client, topic) = who();
-                    out.push(Violation::WrongEvent {
-                        client,
-                        topic,
-                        pos: *pos,
-                        applied: id.clone().or(mark.clone()).unwrap_or_default(),
-                        stored: held.map_or("nothing".to_owned(), |s| s.id.clone()),
-                    });
-                    return;
-                }
-                at = *pos;
+                return;
+            }
+        };
+        if let Applied::Event { id, mark, .. } = applied {
+            let held = stored.get(&pos);
+            let same = held.is_some_and(|s| {
+                id.as_ref().is_none_or(|id| *id == s.id)
+                    && mark.as_ref().is_none_or(|m| s.mark.as_ref() == Some(m))
+            });
+            if !same {
+                out.push(Violation::WrongEvent {
+                    client,
+                    topic,
+                    pos,
+                    applied: id.clone().or(mark.clone()).unwrap_or_default(),
+                    stored: held.map_or("nothing".to_owned(), |s| s.id.clone()),
+                });
+                return;
             }
         }
+        at = next;
     }
     if at != head {
-        let (client, topic) = who();
         out.push(Violation::EndedElsewhere {
             client,
             topic,
