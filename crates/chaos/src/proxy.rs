@@ -231,12 +231,9 @@ fn draw(rng: &mut StdRng, mix: &FaultMix) -> Fate {
     }
     // No connection stays clean for ever while faults rage: a long-lived
     // stream is cut some time later, so it reconnects and replays again.
-    if rng.random_bool(0.5) {
-        return Fate::Cut {
-            after: mix.within + Duration::from_millis(rng.random_range(0..2 * within)),
-        };
+    Fate::Cut {
+        after: mix.within + Duration::from_millis(rng.random_range(0..2 * within)),
     }
-    Fate::Clean
 }
 
 fn count(counters: &ProxyCounters, fate: Fate) {

@@ -33,8 +33,9 @@ pub struct ServerSpec {
     pub addr: SocketAddr,
     /// Flags after the defaults (`--insecure-dev`, short heartbeats).
     pub extra: Vec<String>,
-    /// Its stderr, off the data's disk (which a scenario may fill or make
-    /// read-only); each start overwrites it.
+    /// Where its stderr goes, off the data's disk (which a scenario may
+    /// fill or make read-only): `<log>.<start>.log`, removed with the
+    /// [`Server`].
     pub log: PathBuf,
 }
 
@@ -48,7 +49,7 @@ impl ServerSpec {
             data_dir: data_dir.to_owned(),
             addr,
             extra: Vec::new(),
-            log: std::env::temp_dir().join(format!("trackwire-chaos-{}.log", addr.port())),
+            log: std::env::temp_dir().join(format!("trackwire-chaos-{}", addr.port())),
         })
     }
 }
@@ -62,7 +63,10 @@ pub struct Server {
 impl Server {
     /// Starts it and waits for its `listening` line.
     pub async fn start(spec: ServerSpec) -> Result<Self, ServerError> {
-        let log = spec.log.clone();
+        // A log per start: a restart's must not be the old handle's to remove.
+        static STARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let start = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = spec.log.with_extension(format!("{start}.log"));
         // The log of this start only: a refused start's lines are its own.
         let log_file = std::fs::File::create(&log)?;
         let mut child = Command::new(&spec.bin)
@@ -176,6 +180,14 @@ impl Server {
                 .ok()?
                 .count(),
         )
+    }
+}
+
+impl Drop for Server {
+    /// The child dies with its handle (`kill_on_drop`); its log goes too
+    /// (errors carry its tail).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
