@@ -3,7 +3,10 @@
 //! connection's number, so a run replays with the same seed): clean, cut
 //! after a while, stalled for a while, half-open (the proxy stops reading
 //! the server's side and forwards nothing more, both sockets left open),
-//! or slow (the server's bytes dribble out a few at a time).
+//! or slow (the server's bytes dribble out a few at a time). While faults
+//! rage, every connection, whatever its fate, is cut at the end of a
+//! random lifetime (`within` to three times it), so long streams keep
+//! reconnecting and replaying.
 //!
 //! [`FaultProxy::calm`] stops drawing faults and cuts what is still
 //! faulty, so clients can converge before the checker runs;
@@ -62,6 +65,8 @@ pub struct ProxyCounters {
     pub half_opens: AtomicU64,
     pub slow: AtomicU64,
     pub storm_cuts: AtomicU64,
+    /// Connections cut at the end of their lifetime (on top of their fate).
+    pub lifetime_cuts: AtomicU64,
     pub refused_upstream: AtomicU64,
 }
 
@@ -74,6 +79,7 @@ impl ProxyCounters {
             &self.half_opens,
             &self.slow,
             &self.storm_cuts,
+            &self.lifetime_cuts,
         ]
         .iter()
         .map(|c| c.load(Ordering::Relaxed))
@@ -83,7 +89,7 @@ impl ProxyCounters {
     pub fn summary(&self) -> String {
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         format!(
-            "proxy: {} connections, {} faults ({} cuts, {} stalls, {} half-open, {} slow, {} storm cuts), {} upstream refusals",
+            "proxy: {} connections, {} faults ({} cuts, {} stalls, {} half-open, {} slow, {} storm cuts, {} cut at the end of their lifetime), {} upstream refusals",
             n(&self.connections),
             self.faults(),
             n(&self.cuts),
@@ -91,6 +97,7 @@ impl ProxyCounters {
             n(&self.half_opens),
             n(&self.slow),
             n(&self.storm_cuts),
+            n(&self.lifetime_cuts),
             n(&self.refused_upstream),
         )
     }
@@ -181,10 +188,14 @@ async fn accept_loop(
         // One RNG per connection: its fate depends on the seed and its
         // number only, not on how the tasks interleave.
         let mut rng = StdRng::seed_from_u64(seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let fate = if calm.load(Ordering::SeqCst) {
-            Fate::Clean
+        let (fate, lifetime) = if calm.load(Ordering::SeqCst) {
+            (Fate::Clean, None)
         } else {
-            draw(&mut rng, &mix)
+            // Whatever its fate, no connection outlives 4–12 s (by default)
+            // while faults rage: long streams reconnect and replay again.
+            let within = mix.within.as_millis().max(2) as u64;
+            let lifetime = mix.within + Duration::from_millis(rng.random_range(0..2 * within));
+            (draw(&mut rng, &mix), Some(lifetime))
         };
         count(&counters, fate);
         let cut = generation.subscribe();
@@ -196,7 +207,9 @@ async fn accept_loop(
             };
             let _ = client.set_nodelay(true);
             let _ = server.set_nodelay(true);
-            relay(client, server, fate, cut).await;
+            if relay(client, server, fate, lifetime, cut).await {
+                counters.lifetime_cuts.fetch_add(1, Ordering::Relaxed);
+            }
         });
     }
 }
@@ -229,11 +242,7 @@ fn draw(rng: &mut StdRng, mix: &FaultMix) -> Fate {
             pause: Duration::from_millis(rng.random_range(1..10)),
         };
     }
-    // No connection stays clean for ever while faults rage: a long-lived
-    // stream is cut some time later, so it reconnects and replays again.
-    Fate::Cut {
-        after: mix.within + Duration::from_millis(rng.random_range(0..2 * within)),
-    }
+    Fate::Clean
 }
 
 fn count(counters: &ProxyCounters, fate: Fate) {
@@ -249,7 +258,13 @@ fn count(counters: &ProxyCounters, fate: Fate) {
 
 /// Forwards both ways under `fate` until either side ends, the fate cuts
 /// it, or the generation moves.
-async fn relay(client: TcpStream, server: TcpStream, fate: Fate, mut cut: watch::Receiver<u64>) {
+async fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    fate: Fate,
+    lifetime: Option<Duration>,
+    mut cut: watch::Receiver<u64>,
+) -> bool {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let up = async {
@@ -257,20 +272,28 @@ async fn relay(client: TcpStream, server: TcpStream, fate: Fate, mut cut: watch:
         let _ = server_write.shutdown().await;
     };
     let down = downstream(&mut server_read, &mut client_write, fate);
+    // Whether the relay ended at the end of its lifetime.
     let cut_timer = async {
-        match fate {
-            Fate::Cut { after } => tokio::time::sleep(after).await,
+        match (fate, lifetime) {
+            (Fate::Cut { after }, _) => {
+                tokio::time::sleep(after).await;
+                false
+            }
+            (_, Some(lifetime)) => {
+                tokio::time::sleep(lifetime).await;
+                true
+            }
             _ => std::future::pending().await,
         }
     };
     // Each side ending on its own closes that direction; the relay ends
     // when the server's side is done, or at a cut.
-    tokio::select! {
-        _ = async { tokio::join!(up, down) } => {}
-        _ = cut_timer => {}
-        _ = cut.changed() => {}
-    }
     // Dropping the halves closes both sockets (a RST when data is unread).
+    tokio::select! {
+        _ = async { tokio::join!(up, down) } => false,
+        lifetime_over = cut_timer => lifetime_over,
+        _ = cut.changed() => false,
+    }
 }
 
 async fn downstream(
