@@ -13,6 +13,8 @@ use tokio_rustls::rustls;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::Connector;
+use trackwire_chaos::checker::step;
+use trackwire_chaos::history::{Applied, TopicLog};
 
 /// Longest a client waits for a frame before the test fails.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
@@ -31,30 +33,29 @@ pub(crate) struct Position {
 
 impl Position {
     /// Applies a frame: an event must be the next seq (a replay or live
-    /// event never repeats or skips one); a snapshot moves the position.
+    /// event never repeats or skips one); a snapshot moves the position,
+    /// never back. The reliability suite's recorder and rule
+    /// (trackwire_chaos::history, trackwire_chaos::checker::step), judged
+    /// on the spot.
     pub(crate) fn apply(&mut self, frame: &Value) {
-        match frame["type"].as_str() {
-            Some("event") => {
-                let Some(seq) = frame["event"]["seq"].as_u64() else {
-                    return;
-                };
-                assert_eq!(seq, self.seq + 1, "an event once, in order: {frame}");
-                self.seq = seq;
-                self.applied.push(seq);
-                if let Some(epoch) = frame["event"]["epoch"].as_str() {
-                    self.epoch = Some(epoch.to_owned());
-                }
+        let mut view = TopicLog {
+            pos: self.seq,
+            epoch: self.epoch.clone(),
+            applied: Vec::new(),
+        };
+        view.apply(frame, "seq");
+        for applied in &view.applied {
+            let next = step(self.seq, applied).unwrap_or_else(|e| panic!("{e}: {frame}"));
+            match applied {
+                Applied::Event { pos, .. } => self.applied.push(*pos),
+                // What the snapshot covers counts as applied.
+                Applied::Snapshot { pos } => self
+                    .applied
+                    .extend((self.applied.last().copied().unwrap_or(0) + 1)..=*pos),
             }
-            Some("snapshot") => {
-                let seq = frame["seq"].as_u64().expect("a snapshot's seq");
-                assert!(seq >= self.seq, "a snapshot never moves back: {frame}");
-                self.seq = seq;
-                self.applied
-                    .extend((self.applied.last().copied().unwrap_or(0) + 1)..=seq);
-                self.epoch = frame["epoch"].as_str().map(str::to_owned);
-            }
-            _ => {}
+            self.seq = next;
         }
+        self.epoch = view.epoch;
     }
 }
 
