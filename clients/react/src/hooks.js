@@ -205,6 +205,7 @@ function loadingSnapshot(topic) {
     order: null,
     feed: topic === 'orders' ? { orders: new Map(), offset: 0 } : null,
     messages: topic.startsWith('chat:') ? [] : null,
+    nodes: topic === 'ops' ? [] : null,
     present: [],
     typing: [],
     reads: {},

@@ -253,6 +253,7 @@ export class FakeClient {
         order: null,
         feed: null,
         messages: name.startsWith('chat:') ? [] : null,
+        nodes: name === 'ops' ? [] : null,
         present: [],
     typing: [],
     reads: {},
