@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(frame) => {
             let again = parse(&encode(&frame).to_string()).expect("an encoded frame parses");
-            assert!(same(&encode(&again), &encode(&frame)), "{again:?} != {frame:?}");
+            assert!(
+                same(&encode(&again), &encode(&frame)),
+                "{again:?} != {frame:?}"
+            );
             inspect(frame);
         }
     }
@@ -45,7 +48,11 @@ fn inspect(frame: ClientFrame) {
         ClientFrame::Auth(_) | ClientFrame::Ping(_) => None,
     };
     if let Some(Ok(parsed)) = topic.map(str::parse::<Topic>) {
-        assert_eq!(Some(parsed.to_string().as_str()), topic, "a topic prints as itself");
+        assert_eq!(
+            Some(parsed.to_string().as_str()),
+            topic,
+            "a topic prints as itself"
+        );
     }
     if let ClientFrame::Mutate(mutate) = frame {
         if let Err(errors) = Action::parse(&mutate.action, mutate.args) {
@@ -59,7 +66,10 @@ fn inspect(frame: ClientFrame) {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             (x - y).abs() <= f64::EPSILON * x.abs().max(y.abs())
         }
         (Value::Array(x), Value::Array(y)) => {

@@ -29,7 +29,9 @@ const OTHER: &[u8] = b"a secret the verifier does not have";
 const HEADER: &[u8] = br#"{"alg":"HS256","typ":"JWT"}"#;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((mode, rest)) = data.split_first() else { return };
+    let Some((mode, rest)) = data.split_first() else {
+        return;
+    };
     let token = match mode % 5 {
         0 => match std::str::from_utf8(rest) {
             Ok(raw) => raw.to_owned(),
@@ -86,7 +88,14 @@ struct Fields {
 impl Fields {
     fn json(&self) -> Vec<u8> {
         let mut claims = serde_json::Map::new();
-        let roles = ["customer", "courier", "dispatcher", "admin", "service", "emperor"];
+        let roles = [
+            "customer",
+            "courier",
+            "dispatcher",
+            "admin",
+            "service",
+            "emperor",
+        ];
         let role = roles[usize::from(self.role) % roles.len()];
         claims.insert("role".into(), role.into());
         let mut put = |key: &str, value: Option<Value>| {
@@ -100,8 +109,15 @@ impl Fields {
         put("nbf", self.nbf.map(Value::from));
         put("iat", self.iat.map(Value::from));
         // The configured issuer and audience, or others.
-        put("iss", self.iss.map(|ok| if ok { "shop" } else { "evil" }.into()));
-        put("aud", self.aud.map(|ok| if ok { "trackwire" } else { "other" }.into()));
+        put(
+            "iss",
+            self.iss.map(|ok| if ok { "shop" } else { "evil" }.into()),
+        );
+        put(
+            "aud",
+            self.aud
+                .map(|ok| if ok { "trackwire" } else { "other" }.into()),
+        );
         Value::Object(claims).to_string().into_bytes()
     }
 }
@@ -153,7 +169,9 @@ struct Claims {
 /// the secret's, checked apart from the verifier; None for any other.
 fn validly_signed(token: &str) -> Option<Claims> {
     let parts: Vec<&str> = token.split('.').collect();
-    let [header, claims, signature] = parts[..] else { return None };
+    let [header, claims, signature] = parts[..] else {
+        return None;
+    };
     let decoded = |part: &str| URL_SAFE_NO_PAD.decode(part).ok();
     let header: Header = serde_json::from_slice(&decoded(header)?).ok()?;
     if header.alg != "HS256" {

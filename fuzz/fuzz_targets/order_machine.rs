@@ -32,18 +32,36 @@ enum Note {
 
 #[derive(Debug, Arbitrary)]
 enum Step {
-    Status { to: u8, note: Note },
+    Status {
+        to: u8,
+        note: Note,
+    },
     /// The customer's `cancel` action.
     Cancel,
-    Eta { minutes: u16 },
-    Delayed { with_eta: bool, note: Note },
-    DeliveryFailed { note: Note },
-    CourierAssigned { note: Note },
-    Instructions { blank: bool },
+    Eta {
+        minutes: u16,
+    },
+    Delayed {
+        with_eta: bool,
+        note: Note,
+    },
+    DeliveryFailed {
+        note: Note,
+    },
+    CourierAssigned {
+        note: Note,
+    },
+    Instructions {
+        blank: bool,
+    },
     Chat,
     Created,
-    Location { ts: i64 },
-    Wait { seconds: u16 },
+    Location {
+        ts: i64,
+    },
+    Wait {
+        seconds: u16,
+    },
 }
 
 fuzz_target!(|steps: Vec<Step>| {
@@ -51,7 +69,10 @@ fuzz_target!(|steps: Vec<Step>| {
         let next: Vec<OrderStatus> = documented_next()[&status].iter().copied().collect();
         let mut allowed = status.allowed_next();
         allowed.sort();
-        assert_eq!(allowed, next, "allowed_next({status}) is docs/domain.md's row");
+        assert_eq!(
+            allowed, next,
+            "allowed_next({status}) is docs/domain.md's row"
+        );
     }
     let mut now = DateTime::UNIX_EPOCH + Duration::days(20_000);
     let mut order = Order::create(OrderId::parse("F-1").expect("id"), &created(), now);
@@ -85,35 +106,59 @@ fn check(
     let from = before.status;
     let after = match (event, result) {
         (DurableEvent::ChatMessage(_), result) => {
-            assert_eq!(result.as_ref(), Ok(before), "chat leaves the order as it is");
+            assert_eq!(
+                result.as_ref(),
+                Ok(before),
+                "chat leaves the order as it is"
+            );
             return;
         }
         (DurableEvent::OrderCreated(_), result) => {
-            assert_eq!(result.as_ref().err(), Some(&TransitionError::AlreadyCreated));
+            assert_eq!(
+                result.as_ref().err(),
+                Some(&TransitionError::AlreadyCreated)
+            );
             return refused(result);
         }
         (_, Err(TransitionError::OrderFinal { status })) => {
-            assert!(from.is_terminal() && *status == from, "only a final order is final");
+            assert!(
+                from.is_terminal() && *status == from,
+                "only a final order is final"
+            );
             return refused(result);
         }
         (_, _) if from.is_terminal() => panic!("a final order took {event:?}: {result:?}"),
         (DurableEvent::StatusChanged(change), Err(error)) => {
-            let TransitionError::InvalidTransition { from: f, to, allowed } = error else {
+            let TransitionError::InvalidTransition {
+                from: f,
+                to,
+                allowed,
+            } = error
+            else {
                 panic!("a status change refused as {error:?}")
             };
             assert_eq!((*f, *to), (from, change.status));
-            assert!(!documented_next()[&from].contains(to), "{from} -> {to} is allowed");
+            assert!(
+                !documented_next()[&from].contains(to),
+                "{from} -> {to} is allowed"
+            );
             let listed: Vec<OrderStatus> = documented_next()[&from].iter().copied().collect();
             let mut allowed = allowed.clone();
             allowed.sort();
             assert_eq!(allowed, listed, "the refusal lists the table's row");
             if matches!(step, Step::Cancel) {
-                assert!(!from.is_cancellable(), "a cancellable order refused a cancel");
+                assert!(
+                    !from.is_cancellable(),
+                    "a cancellable order refused a cancel"
+                );
             }
             return refused(result);
         }
         (DurableEvent::DeliveryFailed(_), Err(error)) => {
-            assert!(matches!(error, TransitionError::NotInThisStatus { .. }), "{error:?}");
+            assert!(
+                matches!(error, TransitionError::NotInThisStatus { .. }),
+                "{error:?}"
+            );
             assert!(!from.is_in_transit(), "refused in transit");
             return refused(result);
         }
@@ -121,13 +166,22 @@ fn check(
         (_, Ok(after)) => after,
     };
     assert_eq!(after.updated_at, now);
-    assert_eq!((&after.id, &after.seq, &after.epoch), (&before.id, &before.seq, &before.epoch));
+    assert_eq!(
+        (&after.id, &after.seq, &after.epoch),
+        (&before.id, &before.seq, &before.epoch)
+    );
     match event {
         DurableEvent::StatusChanged(change) => {
             let to = change.status;
-            assert!(documented_next()[&from].contains(&to), "{from} -> {to} taken");
+            assert!(
+                documented_next()[&from].contains(&to),
+                "{from} -> {to} taken"
+            );
             assert_eq!(after.status, to);
-            assert!(after.status.progress() >= from.progress(), "progress went back");
+            assert!(
+                after.status.progress() >= from.progress(),
+                "progress went back"
+            );
             assert!(after.delay.is_none(), "a status change clears the delay");
             if to == OrderStatus::Delivered {
                 assert!(after.last_failure.is_none(), "delivery clears the failure");
@@ -149,7 +203,9 @@ fn check(
                     assert!(from.is_in_transit(), "delivery_failed taken while {from}");
                     assert_eq!(after.last_failure.as_ref(), Some(&f.reason));
                 }
-                DurableEvent::CourierAssigned(c) => assert_eq!(after.courier, Some(c.courier.clone())),
+                DurableEvent::CourierAssigned(c) => {
+                    assert_eq!(after.courier, Some(c.courier.clone()))
+                }
                 DurableEvent::InstructionsChanged(i) => {
                     let kept = (!i.text.trim().is_empty()).then(|| i.text.clone());
                     assert_eq!(after.instructions, kept);
@@ -162,7 +218,10 @@ fn check(
         None => before.internal_note.clone(),
         Some(n) => (!n.trim().is_empty()).then(|| n.to_owned()),
     };
-    assert_eq!(after.internal_note, note, "the snapshot keeps the latest note");
+    assert_eq!(
+        after.internal_note, note,
+        "the snapshot keeps the latest note"
+    );
 }
 
 /// A refusal answers 409 with a stable code.
@@ -178,10 +237,19 @@ fn refused(result: &Result<Order, TransitionError>) {
 
 fn located(mut order: Order, ts: i64) -> Order {
     let before = order.clone();
-    let location = Location { lat: 1.0, lng: 2.0, heading: None, ts };
+    let location = Location {
+        lat: 1.0,
+        lng: 2.0,
+        heading: None,
+        ts,
+    };
     let taken = order.observe_location(&location);
     let newer = before.location.as_ref().is_none_or(|l| l.ts < ts);
-    assert_eq!(taken, !before.is_final && newer, "latest-wins, none once final");
+    assert_eq!(
+        taken,
+        !before.is_final && newer,
+        "latest-wins, none once final"
+    );
     if taken {
         assert_eq!(order.location, Some(location));
     } else {
@@ -217,7 +285,11 @@ fn event(step: &Step, now: DateTime<Utc>) -> DurableEvent {
             internal_note: noted(note),
         }),
         Step::Instructions { blank } => DurableEvent::InstructionsChanged(InstructionsChanged {
-            text: if blank { " ".into() } else { "Ring twice".into() },
+            text: if blank {
+                " ".into()
+            } else {
+                "Ring twice".into()
+            },
         }),
         Step::Chat => DurableEvent::ChatMessage(ChatMessage {
             text: "hi".into(),
@@ -239,13 +311,20 @@ fn noted(note: Note) -> Option<String> {
 }
 
 fn party(id: &str) -> Party {
-    Party { id: id.into(), name: None, phone: None }
+    Party {
+        id: id.into(),
+        name: None,
+        phone: None,
+    }
 }
 
 fn created() -> OrderCreated {
     OrderCreated {
         customer: party("cust-1"),
-        items: vec![Item { name: "Pizza".into(), quantity: 1 }],
+        items: vec![Item {
+            name: "Pizza".into(),
+            quantity: 1,
+        }],
         address: "1 Main St".into(),
         courier: None,
         instructions: None,

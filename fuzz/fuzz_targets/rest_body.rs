@@ -22,17 +22,27 @@ use trackwire_server::rest::routes::telemetry::FreshnessReport;
 use trackwire_server::ApiError;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((endpoint, body)) = data.split_first() else { return };
+    let Some((endpoint, body)) = data.split_first() else {
+        return;
+    };
     let outcome = match endpoint % 8 {
         0 => parse_body::<NewOrder>(body).map(new_order),
-        1 => value(body).and_then(|v| Ok(RecordedInput::parse(v)?)).map(recorded),
-        2 => value(body).and_then(|v| Ok(Action::parse("cancel", v)?)).map(action),
+        1 => value(body)
+            .and_then(|v| Ok(RecordedInput::parse(v)?))
+            .map(recorded),
+        2 => value(body)
+            .and_then(|v| Ok(Action::parse("cancel", v)?))
+            .map(action),
         3 => value(body)
             .and_then(|v| Ok(Action::parse("change_instructions", v)?))
             .map(action),
         4 => value(body).and_then(chat).map(recorded),
-        5 => value(body).and_then(|v| Ok(from_value::<TypingInput>(v)?)).map(drop),
-        6 => value(body).and_then(|v| Ok(from_value::<ReadInput>(v)?)).map(drop),
+        5 => value(body)
+            .and_then(|v| Ok(from_value::<TypingInput>(v)?))
+            .map(drop),
+        6 => value(body)
+            .and_then(|v| Ok(from_value::<ReadInput>(v)?))
+            .map(drop),
         _ => parse_body::<FreshnessReport>(body).map(drop),
     };
     if let Err(error) = outcome {
@@ -66,7 +76,10 @@ fn refused(body: &[u8], error: ParseError) {
     match fields {
         None => {
             assert!(!is_json, "JSON refused as malformed");
-            assert_eq!((answer.status, answer.code), (StatusCode::BAD_REQUEST, Code::MalformedJson));
+            assert_eq!(
+                (answer.status, answer.code),
+                (StatusCode::BAD_REQUEST, Code::MalformedJson)
+            );
         }
         Some(errors) => {
             assert!(is_json, "not JSON, yet refused as invalid");
@@ -84,7 +97,10 @@ fn refused(body: &[u8], error: ParseError) {
 }
 
 fn new_order(input: NewOrder) {
-    let id = input.id.as_deref().map(|id| OrderId::parse(id).expect("a validated id parses"));
+    let id = input
+        .id
+        .as_deref()
+        .map(|id| OrderId::parse(id).expect("a validated id parses"));
     let id = id.unwrap_or_else(OrderId::generate);
     let event = DurableEvent::OrderCreated(input.order.clone());
     stored_round_trip(&event);

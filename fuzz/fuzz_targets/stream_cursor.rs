@@ -35,7 +35,9 @@ fuzz_target!(|data: &[u8]| {
 
 /// A cursor as a client sends it: the header's visible text, or a query.
 fn raw(data: &[u8]) {
-    let Ok(raw) = std::str::from_utf8(data) else { return };
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
     let cursor = match StreamCursor::decode(raw) {
         Err(message) => {
             assert_eq!(message, "not a cursor this server made");
@@ -54,7 +56,9 @@ fn raw(data: &[u8]) {
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .expect("an accepted cursor is base64 JSON of topics to points");
     for (name, point) in points {
-        let Ok(topic) = name.parse::<Topic>() else { continue };
+        let Ok(topic) = name.parse::<Topic>() else {
+            continue;
+        };
         assert_eq!(cursor.resume(&topic), expected(&topic, point.p, point.e));
     }
 }
@@ -79,7 +83,9 @@ struct Sent {
 
 /// The marks of the frames a stream sent, in order.
 fn marks(data: &[u8]) {
-    let Ok(sent) = Vec::<Sent>::arbitrary_take_rest(Unstructured::new(data)) else { return };
+    let Ok(sent) = Vec::<Sent>::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
     let mut cursor = StreamCursor::default();
     let mut last: Vec<(String, u64, Option<String>)> = Vec::new();
     for frame in &sent {
@@ -100,13 +106,20 @@ fn marks(data: &[u8]) {
     }
     for (name, position, epoch) in &last {
         if let Ok(topic) = name.parse::<Topic>() {
-            assert_eq!(cursor.resume(&topic), expected(&topic, *position, epoch.clone()));
+            assert_eq!(
+                cursor.resume(&topic),
+                expected(&topic, *position, epoch.clone())
+            );
         }
     }
     let encoded = cursor.encode();
     assert!(url_safe(&encoded), "{encoded}");
     if encoded.len() <= MAX_CURSOR_BYTES {
-        assert_eq!(StreamCursor::decode(&encoded), Ok(cursor), "a cursor it made");
+        assert_eq!(
+            StreamCursor::decode(&encoded),
+            Ok(cursor),
+            "a cursor it made"
+        );
     }
 }
 

@@ -66,7 +66,11 @@ pub fn documented_next() -> &'static BTreeMap<OrderStatus, BTreeSet<OrderStatus>
                 table.insert(status(from), next.clone());
             }
         }
-        assert_eq!(table.len(), OrderStatus::ALL.len(), "every status has a row");
+        assert_eq!(
+            table.len(),
+            OrderStatus::ALL.len(),
+            "every status has a row"
+        );
         table
     })
 }
