@@ -199,7 +199,11 @@ impl Verifier {
                 "sub and tenant must not be empty".into(),
             ));
         }
-        let expires = UNIX_EPOCH + Duration::from_secs(claims.exp);
+        // A validly signed `exp` past what SystemTime holds (from 2^63 s
+        // on here) is refused, not added: the addition would panic.
+        let expires = UNIX_EPOCH
+            .checked_add(Duration::from_secs(claims.exp))
+            .ok_or_else(|| TokenError::BadClaims("exp is out of range".into()))?;
         Ok((
             Identity {
                 tenant: claims.tenant,
@@ -395,6 +399,27 @@ mod tests {
             .verify(&format!("{header}.{body}."))
             .expect_err("none");
         assert_eq!(err, TokenError::WrongAlgorithm);
+    }
+
+    /// Found by fuzz/fuzz_targets/jwt_verify.rs: a signed `exp` of 2^63 or
+    /// more panicked in `UNIX_EPOCH + Duration`.
+    #[test]
+    fn an_exp_past_the_clock_is_refused_not_a_panic() {
+        let verifier = Verifier::hs256(SECRET, None, None);
+        for exp in [1u64 << 63, u64::MAX] {
+            let claims = serde_json::json!({"sub": "u", "tenant": "t", "role": "customer",
+                                            "exp": exp});
+            let err = verifier
+                .verify(&token_with(claims, Algorithm::HS256, SECRET))
+                .expect_err("out of range");
+            assert_eq!(err.code(), "token_claims", "{err}");
+        }
+        let far = serde_json::json!({"sub": "u", "tenant": "t", "role": "customer",
+                                     "exp": (1u64 << 62)});
+        let (_, expires) = verifier
+            .verify(&token_with(far, Algorithm::HS256, SECRET))
+            .expect("far but representable");
+        assert_eq!(expires, UNIX_EPOCH + Duration::from_secs(1 << 62));
     }
 
     fn base64_url(bytes: &[u8]) -> String {

@@ -123,10 +123,27 @@ pub(crate) fn admit_subject(
 }
 
 /// When credentials expiring at `expires` lapse, as a timer deadline (a
-/// year away when they never do).
+/// year away when they never do, or lapse past what the clock holds).
 pub(crate) fn lapse_instant(expires: Option<SystemTime>) -> tokio::time::Instant {
-    let left = expires.map_or(Duration::from_secs(86_400 * 365), |at| {
+    const YEAR: Duration = Duration::from_secs(86_400 * 365);
+    let left = expires.map_or(YEAR, |at| {
         at.duration_since(SystemTime::now()).unwrap_or_default()
     });
-    tokio::time::Instant::now() + left
+    let now = tokio::time::Instant::now();
+    // A signed `exp` may be absurdly far: adding it must not panic.
+    now.checked_add(left).unwrap_or(now + YEAR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lapse_past_the_clock_is_a_year_away_not_a_panic() {
+        let now = tokio::time::Instant::now();
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(i64::MAX as u64);
+        assert!(lapse_instant(Some(far)) > now + Duration::from_secs(86_400 * 364));
+        let soon = SystemTime::now() + Duration::from_secs(60);
+        assert!(lapse_instant(Some(soon)) <= tokio::time::Instant::now() + Duration::from_secs(60));
+    }
 }
