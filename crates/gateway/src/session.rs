@@ -28,6 +28,14 @@ use crate::protocol::{ClientFrame, ServerFrame};
 use crate::recovery::{recover, refill, Resume};
 use crate::{GatewayError, Kind, Problem};
 
+fn already_subscribed() -> Problem {
+    refusal(
+        Kind::Conflict,
+        Code::AlreadySubscribed,
+        "already subscribed",
+    )
+}
+
 fn refusal(kind: Kind, code: Code, message: impl Into<String>) -> Problem {
     Problem::new(kind, code, message)
 }
@@ -241,20 +249,7 @@ impl Session {
             Topic::Orders => Position::Offset,
             _ => Position::Seq,
         };
-        if !self.outbox.begin(&channel, by) {
-            return Err(refusal(
-                Kind::Conflict,
-                Code::AlreadySubscribed,
-                "already subscribed",
-            ));
-        }
-        let id = match self.hub.subscribe(&channel, self.outbox.clone()).await {
-            Ok(id) => id,
-            Err(error) => {
-                self.outbox.end(&channel);
-                return Err(refusal(Kind::Internal, Code::Internal, error.to_string()));
-            }
-        };
+        let id = self.join(&channel, by).await?;
         let resume = Resume {
             since: request.since,
             epoch: request.epoch,
@@ -305,6 +300,22 @@ impl Session {
         }
     }
 
+    /// Opens the channel in this connection's outbox and puts it in the
+    /// hub: a second subscription to it is refused, and a hub that cannot
+    /// take it leaves the outbox as it was.
+    async fn join(&mut self, channel: &Channel, by: Position) -> Result<SubscriberId, Problem> {
+        if !self.outbox.begin(channel, by) {
+            return Err(already_subscribed());
+        }
+        match self.hub.subscribe(channel, self.outbox.clone()).await {
+            Ok(id) => Ok(id),
+            Err(error) => {
+                self.outbox.end(channel);
+                Err(refusal(Kind::Internal, Code::Internal, error.to_string()))
+            }
+        }
+    }
+
     /// The `ops` topic, operators only: every node's latest figures as a
     /// snapshot, then each node's signals as they come (nothing to
     /// recover: they are latest-wins).
@@ -319,20 +330,10 @@ impl Session {
             ));
         };
         let channel = ops::channel();
-        if self.ops.is_some() || !self.outbox.begin(&channel, Position::Seq) {
-            return Err(refusal(
-                Kind::Conflict,
-                Code::AlreadySubscribed,
-                "already subscribed",
-            ));
+        if self.ops.is_some() {
+            return Err(already_subscribed());
         }
-        let id = match self.hub.subscribe(&channel, self.outbox.clone()).await {
-            Ok(id) => id,
-            Err(error) => {
-                self.outbox.end(&channel);
-                return Err(refusal(Kind::Internal, Code::Internal, error.to_string()));
-            }
-        };
+        let id = self.join(&channel, Position::Seq).await?;
         let snapshot = serde_json::json!({
             "type": "snapshot",
             "topic": ops::OPS_TOPIC,
