@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use common::clients::{create_order, history, note, read_sse, Position, Watcher, PATIENCE};
 use common::cluster::{
-    redis_url, services_answer, Cluster, ClusterSetup, Database, OwnPostgres, OwnRedis, SECRET,
+    redis_url, services_answer, token, Cluster, ClusterSetup, Database, OwnPostgres, OwnRedis,
 };
 use serde_json::{json, Value};
-use trackwire_auth::{Identity, Role};
+use trackwire_auth::Role;
 
 fn setup(store: &str, redis: String) -> ClusterSetup<'_> {
     ClusterSetup {
@@ -26,16 +26,6 @@ fn setup(store: &str, redis: String) -> ClusterSetup<'_> {
         redis,
         extra: Vec::new(),
     }
-}
-
-fn token(subject: &str, role: Role) -> String {
-    let who = Identity {
-        tenant: Identity::DEV_TENANT.into(),
-        subject: subject.into(),
-        role,
-    };
-    trackwire_auth::jwt::sign_hs256(SECRET.as_bytes(), &who, Duration::from_secs(3600))
-        .expect("sign")
 }
 
 fn http() -> reqwest::Client {

@@ -11,19 +11,9 @@ mod common;
 use std::time::Duration;
 
 use common::clients::{Watcher, PATIENCE};
-use common::cluster::{redis_url, services_answer, Cluster, ClusterSetup, Database, SECRET};
+use common::cluster::{redis_url, services_answer, token, Cluster, ClusterSetup, Database};
 use serde_json::{json, Value};
-use trackwire_auth::{Identity, Role};
-
-fn token(subject: &str, role: Role) -> String {
-    let who = Identity {
-        tenant: Identity::DEV_TENANT.into(),
-        subject: subject.into(),
-        role,
-    };
-    trackwire_auth::jwt::sign_hs256(SECRET.as_bytes(), &who, Duration::from_secs(3600))
-        .expect("sign")
-}
+use trackwire_auth::Role;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_console_sees_every_node_of_the_cluster() {

@@ -16,6 +16,22 @@ use super::{Server, BIN};
 /// The secret every node of a test cluster shares.
 pub(crate) const SECRET: &str = "cluster-test-secret-0123456789abcdef";
 
+/// A token of the development tenant that every node of a test cluster
+/// takes (signed with [`SECRET`]), valid for an hour.
+pub(crate) fn token(subject: &str, role: trackwire_auth::Role) -> String {
+    let who = trackwire_auth::Identity {
+        tenant: trackwire_auth::Identity::DEV_TENANT.into(),
+        subject: subject.into(),
+        role,
+    };
+    trackwire_auth::jwt::sign_hs256(
+        SECRET.as_bytes(),
+        &who,
+        std::time::Duration::from_secs(3600),
+    )
+    .expect("sign")
+}
+
 /// Whether the services answer; `false` (with the reason printed) only
 /// when skipping is allowed.
 pub(crate) fn services_answer() -> bool {
