@@ -3,6 +3,8 @@
 //! PostgreSQL and Redis behind nginx, whose config lists them; the
 //! Dockerfile's stages, user, volume and health check.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -130,4 +132,128 @@ fn the_dockerfile_builds_on_rust_and_runs_slim_unprivileged() {
     assert!(file.lines().any(|line| line.starts_with("HEALTHCHECK")));
     let ignore = read(".dockerignore");
     assert!(ignore.lines().any(|line| line == "target"));
+}
+
+/// The Dockerfile's instructions, continuation lines joined, comments out.
+fn instructions(file: &str) -> Vec<String> {
+    let mut joined = Vec::new();
+    let mut current = String::new();
+    for line in file.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || (line.is_empty() && current.is_empty()) {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(head) => current.push_str(head),
+            None => {
+                current.push_str(line);
+                joined.push(std::mem::take(&mut current));
+            }
+        }
+    }
+    joined
+}
+
+/// `KEY=value` pairs of the ENV instructions of the image's last stage.
+fn runtime_env(stage: &[String]) -> Vec<(String, String)> {
+    stage
+        .iter()
+        .filter_map(|line| line.strip_prefix("ENV "))
+        .flat_map(|pairs| pairs.split_whitespace().map(str::to_owned))
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            Some((key.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// Without a Docker engine the image cannot be built here, but its
+/// runtime contract can be run: the binary started as the image starts it
+/// (its CMD, its ENV, an unprivileged uid, when the test runs as root),
+/// and the image's own HEALTHCHECK command passes against it.
+#[test]
+fn the_images_command_environment_and_health_check_work_together() {
+    let file = read("deploy/Dockerfile");
+    let all = instructions(&file);
+    let last_from = all
+        .iter()
+        .rposition(|line| line.starts_with("FROM "))
+        .expect("a FROM");
+    let stage = &all[last_from..];
+    let find = |prefix: &str| {
+        stage
+            .iter()
+            .find_map(|line| line.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix}in the runtime stage"))
+            .trim()
+            .to_owned()
+    };
+    let entrypoint: Vec<String> = serde_json::from_str(&find("ENTRYPOINT ")).expect("exec form");
+    let cmd: Vec<String> = serde_json::from_str(&find("CMD ")).expect("exec form");
+    assert_eq!(entrypoint, ["trackwire"]);
+    let healthcheck = find("HEALTHCHECK ");
+    let (_, probe) = healthcheck.split_once("CMD ").expect("HEALTHCHECK … CMD");
+    let env = runtime_env(stage);
+    let listen = &env
+        .iter()
+        .find(|(key, _)| key == "TRACKWIRE_LISTEN")
+        .expect("TRACKWIRE_LISTEN")
+        .1;
+    let (host, port) = listen.rsplit_once(':').expect("host:port");
+
+    let data = std::env::temp_dir().join(format!("trackwire-image-{}", std::process::id()));
+    std::fs::create_dir_all(&data).expect("data dir");
+    let root = Command::new("id").arg("-u").output().expect("id -u").stdout == b"0\n";
+    let mut command = if root {
+        // The image's user: a uid of its own that owns only the volume.
+        let chown = Command::new("chown")
+            .args(["10001:10001"])
+            .arg(&data)
+            .status()
+            .expect("chown");
+        assert!(chown.success());
+        let mut setpriv = Command::new("setpriv");
+        setpriv
+            .args(["--reuid=10001", "--regid=10001", "--clear-groups", "--"])
+            .arg(common::BIN);
+        setpriv
+    } else {
+        Command::new(common::BIN)
+    };
+    command.args(&cmd).envs(env.iter().cloned());
+    // Here, not in a container: a free port and a scratch volume.
+    command
+        .env("TRACKWIRE_LISTEN", format!("{host}:0"))
+        .env("TRACKWIRE_DATA_DIR", &data)
+        .env("TRACKWIRE_JWT_SECRET", "an image test secret of 32 bytes!")
+        .env("TRACKWIRE_LOG", "info");
+    let server = common::Server::spawn(command);
+    let bound = server.base.rsplit_once(':').expect("port").1.to_owned();
+    let probe = probe.replace(&format!(":{port}/"), &format!(":{bound}/"));
+
+    // Docker runs the probe until it passes or the start period ends.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let healthy = loop {
+        let ran = Command::new("sh")
+            .args(["-c", &probe])
+            .status()
+            .expect("sh");
+        if ran.success() || std::time::Instant::now() > deadline {
+            break ran.success();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let (status, log) = server.stop();
+    let _ = std::fs::remove_dir_all(&data);
+    assert!(
+        healthy,
+        "the image's HEALTHCHECK never passed: {probe}\n{log}"
+    );
+    assert!(
+        status.success(),
+        "STOPSIGNAL SIGTERM did not end it well: {log}"
+    );
+    // TRACKWIRE_LOG_FORMAT=json from the image: every log line is JSON.
+    let first = log.lines().next().expect("a log line");
+    serde_json::from_str::<Value>(first).unwrap_or_else(|e| panic!("{e}: {first}"));
 }
