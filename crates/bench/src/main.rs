@@ -73,6 +73,13 @@ struct Args {
     /// WebSocket handshakes in flight at once.
     #[arg(long, default_value_t = 256)]
     connect_concurrency: usize,
+    /// A shell command run (and waited for) just before each flood, e.g.
+    /// `callgrind_control -i on PID` to count only the deliveries.
+    #[arg(long)]
+    before_flood: Option<String>,
+    /// A shell command run once each flood has been delivered.
+    #[arg(long)]
+    after_flood: Option<String>,
 }
 
 /// `trackwire-bench cluster …`: one node against several (cluster.rs).
@@ -295,6 +302,20 @@ impl Args {
     }
 }
 
+/// Runs `--before-flood` / `--after-flood`; a failing command fails the run.
+async fn run_hook(command: Option<&str>) -> Result<()> {
+    let Some(command) = command else {
+        return Ok(());
+    };
+    let status = tokio::process::Command::new("sh")
+        .args(["-c", command])
+        .status()
+        .await
+        .with_context(|| format!("running `{command}`"))?;
+    anyhow::ensure!(status.success(), "`{command}` failed: {status}");
+    Ok(())
+}
+
 async fn idle_phase(
     server: &Server,
     publisher: &Publisher,
@@ -350,6 +371,7 @@ async fn delivery_phase(
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // Flood: throughput and CPU.
+    run_hook(args.before_flood.as_deref()).await?;
     let ticks = server::clock_ticks();
     let machine0 = server::machine_ticks();
     let server_cpu0 = server.cpu_ticks();
@@ -365,6 +387,7 @@ async fn delivery_phase(
     let server_cpu1 = server.cpu_ticks();
     let machine1 = server::machine_ticks();
     let own_cpu1 = server::own_cpu_ticks();
+    run_hook(args.after_flood.as_deref()).await?;
 
     // Paced: latency at a moderate rate, below what the flood reached.
     let reached = fleet.counters.flood.load(Ordering::Relaxed) as f64
