@@ -24,5 +24,6 @@ pub mod report;
 pub mod rest;
 pub mod scenarios;
 pub mod server;
+pub mod services;
 pub mod world;
 pub mod writers;
