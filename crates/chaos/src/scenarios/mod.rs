@@ -1,6 +1,7 @@
 //! The scenarios: each starts the real server, breaks something, and
 //! returns a [`crate::report::Report`] with its figures and the verdict.
 
+pub mod cluster;
 pub mod crash;
 pub mod load;
 pub mod network;
