@@ -53,6 +53,7 @@ pub fn unique(what: &str) -> String {
 /// answer at [`admin_url`] and `redis-server` must be installed.
 pub fn cluster_unavailable() -> Option<String> {
     if let Err(why) = psql(&admin_url(), "SELECT 1") {
+        let why = why.lines().next().unwrap_or_default().to_owned();
         return Some(format!(
             "PostgreSQL does not answer at {} ({why}): run scripts/services",
             admin_url()
@@ -156,7 +157,7 @@ impl Netns {
     /// The namespace and `nodes` links, or why not (not root, no `ip`).
     pub fn create(nodes: usize) -> Result<Self, String> {
         if !is_root() {
-            return Err("not root (ip netns needs it)".into());
+            return Err("ip netns needs root".into());
         }
         // A block of addresses no other run holds: its blackhole route
         // is the claim (adding one that exists fails). With a node's link
