@@ -193,6 +193,10 @@ async fn a_silent_partition_is_noticed_and_recovered_with_a_loss_signal() {
     let ch = channel("order:P-1");
     node.subscribe(&ch).await.expect("subscribe");
     assert!(node.is_connected());
+    // A healthy link answers its pings: over three of them it is neither
+    // taken as broken nor said to lose anything.
+    tokio::time::sleep(trackwire_redis::PING_EVERY * 3).await;
+    assert!(node.is_connected() && sink.losses().is_empty());
 
     path.freeze(true);
     let frozen_at = tokio::time::Instant::now();
