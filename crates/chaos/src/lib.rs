@@ -10,8 +10,10 @@
 //! - [`clients`]: WebSocket, SSE, long-poll and JS SDK (Node) clients
 //!   that reconnect through anything and record what they applied;
 //!   [`rest`] and [`writers`]: writes with idempotency keys, retried.
-//! - [`scenarios`]: network, crash, storage, load and soak runs, each
-//!   printing a [`report::Report`]; [`world`] is their shared setup.
+//! - [`scenarios`]: network, crash, storage, load, soak and cluster runs,
+//!   each printing a [`report::Report`]; [`world`] is their shared setup,
+//!   [`services`] what the cluster run stands on (a database of its own,
+//!   its own redis-server, a network namespace).
 //!
 //! `scripts/chaos` runs them at length (src/main.rs); the smoke test in
 //! `crates/trackwire/tests/chaos_smoke.rs` runs them short.
@@ -24,5 +26,6 @@ pub mod report;
 pub mod rest;
 pub mod scenarios;
 pub mod server;
+pub mod services;
 pub mod world;
 pub mod writers;

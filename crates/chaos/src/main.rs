@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::{Parser, ValueEnum};
 use trackwire_chaos::proxy::FaultMix;
 use trackwire_chaos::report::Report;
-use trackwire_chaos::scenarios::{crash, load, network, storage, Env};
+use trackwire_chaos::scenarios::{cluster, crash, load, network, storage, Env};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
@@ -16,7 +16,11 @@ enum Scenario {
     Storage,
     Load,
     Soak,
-    /// Every scenario but the soak.
+    /// Three nodes on PostgreSQL and Redis: node kills, Redis restarts,
+    /// PostgreSQL cuts, a node-Redis partition (needs scripts/services).
+    Cluster,
+    /// Every scenario but the soak (the cluster's only when PostgreSQL
+    /// answers).
     All,
 }
 
@@ -25,7 +29,7 @@ enum Scenario {
 struct Args {
     #[arg(long, value_enum, default_value = "all")]
     scenario: Scenario,
-    /// Minutes for the network scenario and the soak.
+    /// Minutes for the network scenario, the cluster's faults and the soak.
     #[arg(long, default_value_t = 2.0)]
     minutes: f64,
     /// The seed of every random choice (printed; pass it to replay a run).
@@ -90,6 +94,21 @@ async fn main() -> Result<()> {
             judge_p99: true,
         };
         reports.push(load::run(&env, &plan).await?);
+    }
+    if args.scenario == Scenario::Cluster || all {
+        match cluster::unavailable() {
+            Some(why) if all => println!("trackwire-chaos: cluster SKIPPED: {why}"),
+            Some(why) => bail!("the cluster scenario cannot run: {why}"),
+            None => {
+                let plan = cluster::ClusterPlan {
+                    duration: minutes,
+                    orders: 4,
+                    writers: 6,
+                    ..cluster::ClusterPlan::default()
+                };
+                reports.push(cluster::run(&env, &plan).await?);
+            }
+        }
     }
     if args.scenario == Scenario::Soak {
         reports.push(load::soak(&env, args.minutes, Duration::from_secs(30)).await?);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tokio::sync::watch;
 
 use crate::checker::{check, Verdict};
-use crate::clients::{self, node, Transport};
+use crate::clients::{self, node, Bases, Transport};
 use crate::history::{Ack, ClientLog};
 use crate::rest::{self, RestError};
 
@@ -67,29 +67,32 @@ impl World {
         topics
     }
 
-    /// A Rust client on `topics`, through `base`.
-    pub fn spawn(&mut self, transport: Transport, base: &str, topics: Vec<String>) {
+    /// A Rust client on `topics`, through `bases` (one server, or the
+    /// nodes of a cluster: each client starts one node further on than
+    /// the one before, and each reconnect goes to the next node).
+    pub fn spawn(&mut self, transport: Transport, bases: impl Into<Bases>, topics: Vec<String>) {
         let name = format!("{}-{}", transport.name(), self.clients.len() + 1);
         let log = ClientLog::new(name, &topics);
         let targets = self.targets.subscribe();
-        let base = base.to_owned();
+        let bases = bases.into().rotated(self.clients.len());
         self.clients.push(tokio::spawn(async move {
-            Ok(clients::run(transport, base, log, targets).await)
+            Ok(clients::run(transport, bases, log, targets).await)
         }));
     }
 
     /// Rust clients of every transport: for each, one per order (its order
     /// and chat topics) and one on the feed.
-    pub fn spawn_every_transport(&mut self, base: &str, transports: &[Transport]) {
+    pub fn spawn_every_transport(&mut self, bases: impl Into<Bases>, transports: &[Transport]) {
+        let bases = bases.into();
         for &transport in transports {
             for order in self.orders.clone() {
                 self.spawn(
                     transport,
-                    base,
+                    &bases,
                     vec![format!("order:{order}"), format!("chat:{order}")],
                 );
             }
-            self.spawn(transport, base, vec!["orders".into()]);
+            self.spawn(transport, &bases, vec!["orders".into()]);
         }
     }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use crate::clients::Bases;
 use crate::history::Ack;
 use crate::rest::{attempt, Outcome, Write};
 
@@ -41,12 +42,14 @@ impl WriterCounters {
     }
 }
 
-/// Writer `number` writes to `orders` at `base` until `stop`, pausing
-/// `pace` between writes; returns every acknowledgement it got.
+/// Writer `number` writes to `orders` at `bases` until `stop`, pausing
+/// `pace` between writes; returns every acknowledgement it got. With
+/// several nodes each attempt goes to the next one, so a retry (with the
+/// same key) usually reaches another node than the attempt it repeats.
 pub async fn run(
     number: usize,
     seed: u64,
-    base: String,
+    bases: Bases,
     orders: Vec<String>,
     pace: Duration,
     stop: Arc<AtomicBool>,
@@ -71,7 +74,7 @@ pub async fn run(
         } else {
             Write::Chat { order, text }
         };
-        acks.extend(until_answered(&client, &base, &write, &counters).await);
+        acks.extend(until_answered_on(&client, &bases, &write, &counters).await);
         if !pace.is_zero() {
             tokio::time::sleep(pace).await;
         }
@@ -79,7 +82,7 @@ pub async fn run(
     acks
 }
 
-/// Tries `write` until it is acknowledged, refused for good, or
+/// Tries `write` at `base` until it is acknowledged, refused for good, or
 /// [`RETRY_FOR`] has passed.
 pub async fn until_answered(
     client: &reqwest::Client,
@@ -87,11 +90,21 @@ pub async fn until_answered(
     write: &Write,
     counters: &WriterCounters,
 ) -> Vec<Ack> {
+    until_answered_on(client, &Bases::from(base), write, counters).await
+}
+
+/// [`until_answered`], each attempt on the next of `bases`.
+pub async fn until_answered_on(
+    client: &reqwest::Client,
+    bases: &Bases,
+    write: &Write,
+    counters: &WriterCounters,
+) -> Vec<Ack> {
     let started = tokio::time::Instant::now();
     let mut tries = 0u64;
     loop {
         counters.attempts.fetch_add(1, Ordering::Relaxed);
-        match attempt(client, base, write).await {
+        match attempt(client, bases.at(tries), write).await {
             Outcome::Acked(acks) => {
                 counters.writes.fetch_add(1, Ordering::Relaxed);
                 return acks;

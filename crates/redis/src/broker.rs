@@ -14,6 +14,15 @@
 //! the channel on this node's connection, and Redis delivers every later
 //! `PUBLISH` to it. A subscribe while Redis is away is kept and made on
 //! reconnect, which the loss signal covers.
+//!
+//! A link can also die silently (a partition: no FIN, no RST, the socket
+//! open and quiet). So the driver sends `PING` on the subscription
+//! connection every [`PING_EVERY`], and every command on it (the pings,
+//! `SUBSCRIBE`, `UNSUBSCRIBE`, the connect) has [`COMMAND_TIMEOUT`]: one
+//! that is not answered in time breaks the link as a closed socket would
+//! (disconnected, reconnect, loss signal). Without that a partitioned node
+//! stayed `connected` (readiness `ok`) while nothing reached it, and a
+//! subscribe waited on the dead socket forever, holding every other one.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -29,10 +38,14 @@ use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 use trackwire_broker::{Broker, BrokerError, Channel, Lost, Publication, PublicationSink};
 
-use crate::{names, wire};
+use crate::{names, wire, COMMAND_TIMEOUT};
 
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How often the subscription connection is asked for a `PING`: a link
+/// that died silently is noticed within this and [`COMMAND_TIMEOUT`].
+pub const PING_EVERY: Duration = Duration::from_secs(1);
 
 pub struct RedisBroker {
     shared: Arc<Shared>,
@@ -46,11 +59,11 @@ struct Shared {
     /// The channels this node watches, by pub/sub name: what delivery
     /// looks a message's channel up in, without a lock.
     channels: DashMap<String, Channel>,
-    /// The live subscription connection's sink (None while Redis is away).
+    /// The live subscription connection (None while Redis is away).
     /// Changes to `channels` happen under this lock too, so a subscribe
     /// never slips between a reconnect's snapshot of the channels and its
     /// new connection.
-    link: Mutex<Option<PubSubSink>>,
+    link: Mutex<Option<Link>>,
     connected: AtomicBool,
     stop: CancellationToken,
 }
@@ -105,27 +118,25 @@ impl Broker for RedisBroker {
 
     async fn subscribe(&self, channel: &Channel) -> Result<(), BrokerError> {
         let name = names::channel(&self.shared.prefix, channel);
-        let mut link = self.shared.link.lock().await;
+        let link = self.shared.link.lock().await;
         self.shared.channels.insert(name.clone(), channel.clone());
-        if let Some(pubsub) = link.as_mut() {
-            if let Err(error) = pubsub.subscribe(&name).await {
-                // The driver notices the broken link, resubscribes and
-                // says publications may have been lost.
-                tracing::warn!(%channel, %error, "redis subscribe failed; it is made on reconnect");
-            }
+        if let Some(link) = link.as_ref() {
+            let mut sink = link.sink.clone();
+            // On failure the link is broken: the driver reconnects,
+            // resubscribes every channel (this one too) and says
+            // publications may have been lost.
+            let _ = link.run("subscribe", sink.subscribe(&name)).await;
         }
         Ok(())
     }
 
     async fn unsubscribe(&self, channel: &Channel) -> Result<(), BrokerError> {
         let name = names::channel(&self.shared.prefix, channel);
-        let mut link = self.shared.link.lock().await;
+        let link = self.shared.link.lock().await;
         self.shared.channels.remove(&name);
-        if let Some(pubsub) = link.as_mut() {
-            pubsub
-                .unsubscribe(&name)
-                .await
-                .map_err(|e| BrokerError::Unavailable(e.to_string()))?;
+        if let Some(link) = link.as_ref() {
+            let mut sink = link.sink.clone();
+            link.run("unsubscribe", sink.unsubscribe(&name)).await?;
         }
         Ok(())
     }
@@ -142,28 +153,106 @@ impl Broker for RedisBroker {
 
 type Messages = redis::aio::PubSubStream;
 
+/// The subscription connection's sink, and the token that breaks it: a
+/// command on it that fails or is not answered in time cancels `broken`,
+/// and the driver then drops the connection and reconnects.
+struct Link {
+    sink: PubSubSink,
+    broken: CancellationToken,
+}
+
+impl Link {
+    /// Runs `command` on the link within [`COMMAND_TIMEOUT`]; a failure or
+    /// a timeout breaks the link.
+    async fn run<T>(
+        &self,
+        what: &str,
+        command: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, BrokerError> {
+        on_link(&self.broken, what, command).await
+    }
+}
+
+/// Runs `command` on the link that `broken` breaks, within
+/// [`COMMAND_TIMEOUT`]; a failure or a timeout breaks it.
+async fn on_link<T>(
+    broken: &CancellationToken,
+    what: &str,
+    command: impl std::future::Future<Output = redis::RedisResult<T>>,
+) -> Result<T, BrokerError> {
+    let error = match tokio::time::timeout(COMMAND_TIMEOUT, command).await {
+        Ok(Ok(value)) => return Ok(value),
+        Ok(Err(error)) => error.to_string(),
+        Err(_) => format!("no answer within {COMMAND_TIMEOUT:?}"),
+    };
+    tracing::warn!(%error, "redis {what} failed; the link is taken as broken");
+    broken.cancel();
+    Err(BrokerError::Unavailable(error))
+}
+
 impl Shared {
     /// A new subscription connection with every watched channel on it.
-    async fn connect(&self) -> Option<Messages> {
-        let pubsub = match self.client.get_async_pubsub().await {
-            Ok(pubsub) => pubsub,
-            Err(error) => {
+    /// Returns the messages and the token that says the link broke.
+    async fn connect(&self) -> Option<(Messages, CancellationToken)> {
+        let pubsub = match tokio::time::timeout(COMMAND_TIMEOUT, self.client.get_async_pubsub())
+            .await
+        {
+            Ok(Ok(pubsub)) => pubsub,
+            Ok(Err(error)) => {
                 tracing::warn!(%error, "redis is unreachable; retrying");
                 return None;
             }
-        };
-        let (mut sink, stream) = pubsub.split();
-        let mut link = self.link.lock().await;
-        let names: Vec<String> = self.channels.iter().map(|e| e.key().clone()).collect();
-        if !names.is_empty() {
-            if let Err(error) = sink.subscribe(&names).await {
-                tracing::warn!(%error, "redis resubscribe failed; retrying");
+            Err(_) => {
+                tracing::warn!("redis did not answer a connect in {COMMAND_TIMEOUT:?}; retrying");
                 return None;
             }
+        };
+        let (sink, stream) = pubsub.split();
+        let link = Link {
+            sink,
+            broken: CancellationToken::new(),
+        };
+        let mut guard = self.link.lock().await;
+        let names: Vec<String> = self.channels.iter().map(|e| e.key().clone()).collect();
+        // Something answered, not only a socket opened: a half-dead
+        // path may accept a connection and carry nothing.
+        let mut sink = link.sink.clone();
+        let answered = if names.is_empty() {
+            link.run("ping", sink.ping::<redis::Value>())
+                .await
+                .map(|_| ())
+        } else {
+            link.run("resubscribe", sink.subscribe(&names)).await
+        };
+        if answered.is_err() {
+            return None;
         }
-        *link = Some(sink);
+        let broken = link.broken.clone();
+        *guard = Some(link);
         self.connected.store(true, Ordering::Relaxed);
-        Some(stream)
+        Some((stream, broken))
+    }
+
+    /// Pings the subscription connection every [`PING_EVERY`] until the
+    /// link is broken (by a ping without an answer, or anything else).
+    async fn watch(&self, broken: CancellationToken) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(PING_EVERY) => {}
+                _ = broken.cancelled() => return,
+            }
+            // The sink cloned, not pinged under the lock: a subscribe may
+            // go on meanwhile.
+            let Some(mut sink) = self.link.lock().await.as_ref().map(|l| l.sink.clone()) else {
+                return;
+            };
+            if on_link(&broken, "ping", sink.ping::<redis::Value>())
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
     }
 
     fn deliver(&self, message: &redis::Msg) {
@@ -188,19 +277,29 @@ impl Shared {
 
 /// Reads the subscription connection until the broker closes; reconnects
 /// with backoff when it breaks, and says what may have been lost.
-async fn drive(shared: Arc<Shared>, mut messages: Option<Messages>) {
+async fn drive(shared: Arc<Shared>, mut messages: Option<(Messages, CancellationToken)>) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        if let Some(mut stream) = messages.take() {
+        if let Some((mut stream, broken)) = messages.take() {
             backoff = Duration::from_millis(100);
+            let watchdog = {
+                let (shared, broken) = (shared.clone(), broken.clone());
+                tokio::spawn(async move { shared.watch(broken).await })
+            };
             loop {
                 let message = tokio::select! {
                     message = stream.next() => message,
-                    _ = shared.stop.cancelled() => return,
+                    _ = broken.cancelled() => None,
+                    _ = shared.stop.cancelled() => {
+                        watchdog.abort();
+                        return;
+                    }
                 };
                 let Some(message) = message else { break };
                 shared.deliver(&message);
             }
+            broken.cancel();
+            watchdog.abort();
             shared.connected.store(false, Ordering::Relaxed);
             *shared.link.lock().await = None;
             tracing::warn!(

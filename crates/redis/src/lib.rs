@@ -21,7 +21,7 @@ mod presence;
 mod tickets;
 pub mod wire;
 
-pub use broker::RedisBroker;
+pub use broker::{RedisBroker, PING_EVERY};
 pub use presence::RedisPresence;
 pub use tickets::RedisTickets;
 

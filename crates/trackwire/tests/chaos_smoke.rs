@@ -2,7 +2,9 @@
 //! at length): each scenario short, against this binary, failing when the
 //! checker finds a violation or a promise breaks, and a deliberately
 //! broken client to show the checker catching it. Each prints its figures
-//! and its seed; `TRACKWIRE_CHAOS_SEED=N` replays one.
+//! and its seed; `TRACKWIRE_CHAOS_SEED=N` replays one. The cluster's needs
+//! PostgreSQL (`scripts/services`) and, for its partition, root: without
+//! them it says SKIPPED and why.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +12,7 @@ use std::time::Duration;
 use trackwire_chaos::checker::Violation;
 use trackwire_chaos::proxy::FaultMix;
 use trackwire_chaos::report::Report;
-use trackwire_chaos::scenarios::{crash, load, network, storage, Env};
+use trackwire_chaos::scenarios::{cluster, crash, load, network, storage, Env};
 
 fn env() -> Env {
     let seed = std::env::var("TRACKWIRE_CHAOS_SEED")
@@ -104,4 +106,39 @@ async fn a_reconnect_storm_and_bad_neighbours_lose_nothing() {
         judge_p99: false,
     };
     judged(&load::run(&env(), &plan).await.expect("the scenario runs"));
+}
+
+/// Three nodes on PostgreSQL and Redis, each fault at least once: a node
+/// killed and restarted, Redis restarted after seconds down, PostgreSQL
+/// cut off, and (as root) one node partitioned from Redis, which must say
+/// within seconds that it cannot vouch for its channels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_under_node_kills_redis_and_postgres_faults_and_a_partition_loses_nothing() {
+    if let Some(why) = cluster::unavailable() {
+        eprintln!("SKIPPED: the cluster scenario: {why}");
+        return;
+    }
+    if !trackwire_chaos::services::is_root() {
+        eprintln!("SKIPPED (in part): not root, so no node-Redis partition (ip netns)");
+    }
+    let plan = cluster::ClusterPlan {
+        duration: Duration::from_secs(25),
+        ..cluster::ClusterPlan::default()
+    };
+    let report = cluster::run(&env(), &plan)
+        .await
+        .expect("the scenario runs");
+    judged(&report);
+    let faults = report
+        .lines
+        .iter()
+        .find(|l| l.starts_with("faults:"))
+        .expect("the faults line");
+    let mut kinds = vec!["node kill -9", "redis restart", "postgres cut"];
+    if trackwire_chaos::services::is_root() {
+        kinds.push("node-redis partition");
+    }
+    for kind in kinds {
+        assert!(faults.contains(kind), "{kind} injected: {report}");
+    }
 }

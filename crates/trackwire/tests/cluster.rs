@@ -56,7 +56,7 @@ async fn an_event_recorded_on_one_node_is_delivered_on_the_others() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "CL-1").await;
@@ -85,7 +85,7 @@ async fn a_websocket_client_on_another_node_at_every_reconnect_gets_every_event_
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     create_order(&http(), cluster.base(0), "RW-1").await;
     let total = 61;
@@ -113,7 +113,7 @@ async fn an_sse_client_resuming_on_another_node_gets_every_event_once() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "RS-1").await;
@@ -152,7 +152,7 @@ async fn a_long_poller_with_every_poll_on_another_node_gets_every_event_once() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "RP-1").await;
@@ -196,7 +196,7 @@ async fn sixty_four_writers_over_three_nodes_leave_seq_and_offset_gap_free() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "HOT-1").await;
@@ -251,7 +251,7 @@ async fn a_stream_ticket_issued_on_one_node_works_once_on_another() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "TK-1").await;
@@ -288,7 +288,7 @@ async fn a_draining_node_fails_readiness_first_then_moves_its_clients() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let mut setup = setup(&db.url, redis_url());
     setup.extra = ["--drain-delay", "1", "--drain-window", "2"]
         .map(String::from)
@@ -355,7 +355,7 @@ async fn a_node_killed_with_a_thousand_clients_loses_none_and_leaves_no_ghost() 
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let mut cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     let orders: Vec<String> = (0..10).map(|i| format!("K-{i}")).collect();
@@ -493,7 +493,7 @@ async fn redis_restarts_and_outages_cost_clients_nothing() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let mut redis = OwnRedis::start().await;
     let cluster = Cluster::start(setup(&db.url, redis.url()));
     let http = http();
@@ -573,7 +573,7 @@ async fn a_postgres_restart_answers_store_unavailable_then_resumes_gap_free() {
         return;
     }
     let mut postgres = OwnPostgres::start();
-    let db = Database::on(&postgres.admin_url());
+    let db = Database::on(&postgres.admin_url()).expect("create the test database");
     let cluster = Cluster::start(setup(&db.url, redis_url()));
     let http = http();
     create_order(&http, cluster.base(0), "PG-1").await;

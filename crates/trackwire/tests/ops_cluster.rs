@@ -20,7 +20,7 @@ async fn one_console_sees_every_node_of_the_cluster() {
     if !services_answer() {
         return;
     }
-    let db = Database::fresh();
+    let db = Database::fresh().expect("create the test database");
     let cluster = Cluster::start(ClusterSetup {
         nodes: 3,
         store: &db.url,

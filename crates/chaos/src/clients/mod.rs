@@ -13,6 +13,7 @@ pub mod sse;
 pub mod ws;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -29,6 +30,61 @@ pub const SILENCE: Duration = Duration::from_millis(2500);
 
 /// The heads each topic must reach; `None` while the run still writes.
 pub type Targets = watch::Receiver<Option<BTreeMap<String, u64>>>;
+
+/// The servers a client (or a writer) may reach: one, or every node of a
+/// cluster. Its `n`-th connection goes to [`Bases::at`]`(n)`, so each
+/// reconnect lands on the next node.
+#[derive(Debug, Clone)]
+pub struct Bases(Arc<[String]>);
+
+impl Bases {
+    /// The base URL for the `n`-th connection.
+    pub fn at(&self, n: u64) -> &str {
+        &self.0[(n % self.0.len() as u64) as usize]
+    }
+
+    /// The same nodes, starting `by` further on (to spread clients).
+    pub fn rotated(&self, by: usize) -> Self {
+        let mut all = self.0.to_vec();
+        let by = by % all.len();
+        all.rotate_left(by);
+        Self(all.into())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<String>> for Bases {
+    /// Panics on an empty list: a client needs somewhere to go.
+    fn from(all: Vec<String>) -> Self {
+        assert!(!all.is_empty(), "a client needs at least one server");
+        Self(all.into())
+    }
+}
+
+impl From<&str> for Bases {
+    fn from(base: &str) -> Self {
+        Self(vec![base.to_owned()].into())
+    }
+}
+
+impl From<&String> for Bases {
+    fn from(base: &String) -> Self {
+        Self::from(base.as_str())
+    }
+}
+
+impl From<&Bases> for Bases {
+    fn from(bases: &Bases) -> Self {
+        bases.clone()
+    }
+}
 
 /// Which transport a Rust client uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +111,15 @@ impl Transport {
 /// Runs one client to its end.
 pub async fn run(
     transport: Transport,
-    base: String,
+    bases: Bases,
     log: ClientLog,
     targets: Targets,
 ) -> ClientLog {
     match transport {
-        Transport::WebSocket => ws::run(base, log, targets, false).await,
-        Transport::BuggyWebSocket => ws::run(base, log, targets, true).await,
-        Transport::Sse => sse::run(base, log, targets).await,
-        Transport::LongPoll => poll::run(base, log, targets).await,
+        Transport::WebSocket => ws::run(bases, log, targets, false).await,
+        Transport::BuggyWebSocket => ws::run(bases, log, targets, true).await,
+        Transport::Sse => sse::run(bases, log, targets).await,
+        Transport::LongPoll => poll::run(bases, log, targets).await,
     }
 }
 

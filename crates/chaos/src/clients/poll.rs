@@ -1,26 +1,28 @@
 //! A long-poll client on `/v1/poll`: each answer's frames applied, its
 //! cursor sent with the next poll; a failed poll is asked again with the
-//! same cursor.
+//! same cursor. Each poll goes to the next of its servers (the cursor is
+//! any node's).
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{apply, backoff, finished, Targets};
+use super::{apply, backoff, finished, Bases, Targets};
 use crate::history::ClientLog;
 
-pub async fn run(base: String, mut log: ClientLog, targets: Targets) -> ClientLog {
+pub async fn run(bases: Bases, mut log: ClientLog, targets: Targets) -> ClientLog {
     let topics: Vec<&str> = log.topics.keys().map(String::as_str).collect();
-    let url = format!("{base}/v1/poll?topics={}&wait=1", topics.join(","));
+    let path = format!("/v1/poll?topics={}&wait=1", topics.join(","));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(4))
         .build()
         .unwrap_or_default();
     let mut told = None;
     let mut cursor: Option<String> = None;
-    let mut failures = 0;
+    let (mut failures, mut polls) = (0, 0);
     while !finished(&log, &targets, &mut told) {
-        let mut request = client.get(&url);
+        let mut request = client.get(format!("{}{path}", bases.at(polls)));
+        polls += 1;
         if let Some(cursor) = &cursor {
             request = request.query(&[("cursor", cursor)]);
         }

@@ -5,19 +5,21 @@
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::{apply, backoff, finished, Targets, SILENCE};
+use super::{apply, backoff, finished, Bases, Targets, SILENCE};
 use crate::history::ClientLog;
 
-pub async fn run(base: String, mut log: ClientLog, mut targets: Targets) -> ClientLog {
+pub async fn run(bases: Bases, mut log: ClientLog, mut targets: Targets) -> ClientLog {
     let topics: Vec<&str> = log.topics.keys().map(String::as_str).collect();
-    let url = format!("{base}/v1/sse?topics={}", topics.join(","));
+    let path = format!("/v1/sse?topics={}", topics.join(","));
     let client = reqwest::Client::builder()
         .connect_timeout(SILENCE)
         .build()
         .unwrap_or_default();
     let mut told = None;
     let mut last_id: Option<String> = None;
-    let mut attempt = 0;
+    // Failed attempts in a row (for the backoff), and attempts in all
+    // (each on the next of `bases`).
+    let (mut attempt, mut tries) = (0, 0);
     loop {
         if finished(&log, &targets, &mut told) {
             return log;
@@ -27,7 +29,8 @@ pub async fn run(base: String, mut log: ClientLog, mut targets: Targets) -> Clie
             backoff(attempt).await;
         }
         attempt += 1;
-        let mut request = client.get(&url);
+        let mut request = client.get(format!("{}{path}", bases.at(tries)));
+        tries += 1;
         if let Some(id) = &last_id {
             request = request.header("last-event-id", id);
         }

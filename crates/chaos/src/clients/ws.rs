@@ -10,14 +10,14 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{apply, backoff, finished, Targets, SILENCE};
+use super::{apply, backoff, finished, Bases, Targets, SILENCE};
 use crate::history::ClientLog;
 
 /// `sabotage`: drop the second replayed event (one that comes between a
 /// `subscribe` and its `subscribed`), once: a deliberately broken client,
 /// for the test that shows the checker catching it.
 pub async fn run(
-    base: String,
+    bases: Bases,
     mut log: ClientLog,
     mut targets: Targets,
     sabotage: bool,
@@ -26,10 +26,10 @@ pub async fn run(
         armed: sabotage,
         replayed: 0,
     };
-    let url = base.replace("http://", "ws://") + "/v1/ws";
     let mut told = None;
-    // Failed attempts in a row (for the backoff), and connections made.
-    let (mut attempt, mut sessions) = (0, 0);
+    // Failed attempts in a row (for the backoff), connections made, and
+    // attempts in all (each on the next of `bases`).
+    let (mut attempt, mut sessions, mut tries) = (0, 0, 0);
     loop {
         if finished(&log, &targets, &mut told) {
             return log;
@@ -38,6 +38,8 @@ pub async fn run(
             backoff(attempt).await;
         }
         attempt += 1;
+        let url = bases.at(tries).replace("http://", "ws://") + "/v1/ws";
+        tries += 1;
         if session(&url, &mut log, &mut targets, &mut told, &mut sabotage).await {
             attempt = 0;
             sessions += 1;

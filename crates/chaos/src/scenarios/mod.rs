@@ -1,6 +1,7 @@
 //! The scenarios: each starts the real server, breaks something, and
 //! returns a [`crate::report::Report`] with its figures and the verdict.
 
+pub mod cluster;
 pub mod crash;
 pub mod load;
 pub mod network;
@@ -11,6 +12,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clients::Bases;
 use crate::history::Ack;
 use crate::server::ServerError;
 use crate::writers::{self, WriterCounters};
@@ -33,22 +35,24 @@ pub enum ScenarioError {
     Io(#[from] std::io::Error),
 }
 
-/// `count` writers on `orders` at `base` until `stop`.
+/// `count` writers on `orders` at `bases` until `stop` (writer `n` starts
+/// on the `n`-th node).
 pub(crate) fn spawn_writers(
     env: &Env,
     count: usize,
-    base: &str,
+    bases: impl Into<Bases>,
     orders: &[String],
     pace: Duration,
     stop: &Arc<AtomicBool>,
     counters: &Arc<WriterCounters>,
 ) -> Vec<tokio::task::JoinHandle<Vec<Ack>>> {
+    let bases = bases.into();
     (0..count)
         .map(|n| {
             tokio::spawn(writers::run(
                 n,
                 env.seed,
-                base.to_owned(),
+                bases.rotated(n),
                 orders.to_vec(),
                 pace,
                 stop.clone(),

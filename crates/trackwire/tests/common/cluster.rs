@@ -9,7 +9,6 @@
 #![allow(dead_code)]
 
 use std::process::Command;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Server, BIN};
 
@@ -55,70 +54,15 @@ pub(crate) fn services_answer() -> bool {
     panic!("{message}; TRACKWIRE_ALLOW_SKIP=1 skips instead");
 }
 
-pub(crate) fn admin_url() -> String {
-    std::env::var("TRACKWIRE_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+pub(crate) use trackwire_chaos::services::{admin_url, psql, unique};
+
+/// A database of this test's own, dropped on drop (the reliability
+/// suite's cluster run uses the same).
+#[allow(unused_imports)]
+pub(crate) use trackwire_chaos::services::Database;
 
 pub(crate) fn redis_url() -> String {
     std::env::var("TRACKWIRE_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
-
-/// Runs one SQL statement with psql against `url`.
-pub(crate) fn psql(url: &str, sql: &str) -> Result<String, String> {
-    let output = Command::new("psql")
-        .args([url, "-tAqc", sql])
-        .output()
-        .map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
-}
-
-fn unique(what: &str) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "tw_{what}_{}_{}_{:04x}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed),
-        rand::random::<u16>()
-    )
-}
-
-/// A database of this test's own, dropped on drop.
-pub(crate) struct Database {
-    pub(crate) url: String,
-    name: String,
-    admin: String,
-}
-
-impl Database {
-    pub(crate) fn fresh() -> Self {
-        Self::on(&admin_url())
-    }
-
-    /// A fresh database on the server of `admin` (another PostgreSQL).
-    pub(crate) fn on(admin: &str) -> Self {
-        let name = unique("db");
-        psql(admin, &format!("CREATE DATABASE {name}")).expect("create the test database");
-        let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
-        Self {
-            url: format!("{base}/{name}"),
-            name,
-            admin: admin.to_owned(),
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let _ = psql(
-            &self.admin,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-        );
-    }
 }
 
 /// How a test cluster is started.
@@ -309,9 +253,4 @@ impl Drop for OwnPostgres {
     }
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
+use trackwire_chaos::services::is_root;
