@@ -19,10 +19,11 @@
 //! held, and the client recovers by `seq` on reconnect. Signals are
 //! latest-wins: a newer one with the same key replaces the waiting one.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
+use foldhash::HashMap;
 use tokio::sync::Notify;
 use trackwire_broker::{Channel, Class, Publication};
 
@@ -168,6 +169,8 @@ pub struct Outbox {
 struct State {
     queue: VecDeque<Outgoing>,
     durable: usize,
+    /// Looked up once per delivery: foldhash, not SipHash (the keys are a
+    /// connection's own few subscriptions, so flooding one only slows it).
     cursors: HashMap<Channel, Cursor>,
     closed: Option<Closed>,
     /// Asks for the session, oldest first. Small: at most one refill and
@@ -402,7 +405,7 @@ impl Outbox {
         crate::metrics::slow_consumer_cut();
         state.closed = Some(Closed::SlowConsumer);
         state.queue = VecDeque::new();
-        state.cursors = HashMap::new();
+        state.cursors = HashMap::default();
         state.durable = 0;
         self.ready.notify_one();
         self.closing.notify_waiters();
@@ -466,7 +469,7 @@ impl Outbox {
         }
         state.closed.get_or_insert(reason);
         state.queue = VecDeque::new();
-        state.cursors = HashMap::new();
+        state.cursors = HashMap::default();
         drop(state);
         self.ready.notify_one();
         self.closing.notify_waiters();

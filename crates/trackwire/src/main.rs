@@ -25,6 +25,12 @@ use tokio_util::sync::CancellationToken;
 
 use cli::{Cli, Command, ConfigCommand};
 
+/// mimalloc, not glibc's malloc: the server allocates and frees small
+/// buffers per request and per frame on many threads (docs/benchmarks.md,
+/// "Allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // The error and its causes on one line, never a backtrace: what a
