@@ -259,6 +259,55 @@ async fn measure(
     percentile(&taken, 0.99)
 }
 
+/// The soak's promises, judged when it ran long enough to have a first
+/// and a last third (six samples or more): RSS grew by less than 20% from
+/// the second sample (the first still warms up), open files by at most
+/// 20, and the last third's median window p99 is within 1.5× (+5 ms) of
+/// the first third's.
+fn judge_flat(report: &mut Report, rss: &[u64], files: &[usize], p99s: &[Duration]) {
+    let (Some(first), Some(last)) = (rss.get(rss.len().min(1)), rss.last()) else {
+        return;
+    };
+    report.line(format!(
+        "soak: RSS from {first} KiB (second sample) to {last} KiB"
+    ));
+    let (Some(files_first), Some(files_last)) = (files.get(files.len().min(1)), files.last())
+    else {
+        return;
+    };
+    report.line(format!("soak: open files {files_first} to {files_last}"));
+    if p99s.len() < 6 {
+        return;
+    }
+    let third = p99s.len() / 3;
+    let median = |window: &[Duration]| {
+        let mut sorted = window.to_vec();
+        sorted.sort();
+        sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+    };
+    let (early, late) = (
+        median(&p99s[..third]),
+        median(&p99s[p99s.len() - third..]),
+    );
+    report.line(format!(
+        "soak: window p99 median {:.1} ms in the first third, {:.1} ms in the last",
+        early.as_secs_f64() * 1e3,
+        late.as_secs_f64() * 1e3
+    ));
+    report.expect(
+        (*last as f64) < (*first as f64) * 1.2,
+        format!("soak: RSS flat (from {first} KiB to {last} KiB, under +20%)"),
+    );
+    report.expect(
+        *files_last <= files_first + 20,
+        format!("soak: open files flat ({files_first} to {files_last})"),
+    );
+    report.expect(
+        late <= early.mul_f64(1.5) + Duration::from_millis(5),
+        format!("soak: p99 stable ({early:?} in the first third, {late:?} in the last)"),
+    );
+}
+
 async fn good_client(
     base: String,
     topic: String,
@@ -384,34 +433,57 @@ pub async fn soak(env: &Env, minutes: f64, sample: Duration) -> Result<Report, S
             })
         })
         .collect();
+    // The latency probe: a few WebSocket clients on an order of its own
+    // (out of the checker's world), timed notes written every 20 ms; one
+    // p99 per sample window.
+    let probe = format!("{}-PROBE", world.orders[0]);
+    rest::create_order(&rest::http(), &base, &probe).await?;
+    let samples = Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+    let probing = Arc::new(AtomicBool::new(false));
+    let probes: Vec<_> = (0..5)
+        .map(|_| {
+            tokio::spawn(good_client(
+                base.clone(),
+                format!("order:{probe}"),
+                samples.clone(),
+                probing.clone(),
+            ))
+        })
+        .collect();
     let end = tokio::time::Instant::now() + Duration::from_secs_f64(minutes * 60.0);
     let started = tokio::time::Instant::now();
     let mut rss = Vec::new();
+    let mut files_seen = Vec::new();
+    let mut p99s = Vec::new();
     while tokio::time::Instant::now() < end {
-        tokio::time::sleep(sample.min(end - tokio::time::Instant::now())).await;
+        let window = sample.min(end - tokio::time::Instant::now());
+        let p99 = measure(&base, &probe, window, &samples).await;
         let (kib, files) = (
             server.rss_kib().unwrap_or(0),
             server.open_files().unwrap_or(0),
         );
         rss.push(kib);
+        files_seen.push(files);
+        p99s.push(p99);
         report.line(format!(
-            "soak t={:>5.0}s rss {kib} KiB, open files {files}, writes {}, churned connections {}",
+            "soak t={:>5.0}s rss {kib} KiB, open files {files}, p99 {:.1} ms, writes {}, churned connections {}",
             started.elapsed().as_secs_f64(),
+            p99.as_secs_f64() * 1e3,
             counters.writes.load(Ordering::Relaxed),
             churned.load(Ordering::Relaxed)
         ));
     }
     stop.store(true, Ordering::SeqCst);
+    probing.store(true, Ordering::SeqCst);
+    for task in probes {
+        task.abort();
+    }
     for task in churn {
         let _ = task.await;
     }
     let acks = collect(writers).await;
     let (verdict, reconnects, failed) = world.finish(&base, &acks).await?;
-    if let (Some(first), Some(last)) = (rss.get(rss.len().min(1)), rss.last()) {
-        report.line(format!(
-            "soak: RSS from {first} KiB (second sample) to {last} KiB"
-        ));
-    }
+    judge_flat(&mut report, &rss, &files_seen, &p99s);
     report.line(counters.summary());
     report.line(format!(
         "soak: {reconnects} reconnects of the steady clients"
