@@ -3,7 +3,10 @@
 //! tmpfs, which needs root: without it the case says SKIPPED), a damaged
 //! database file (the server refuses to start, saying so), and a stalled
 //! disk (an ext4 loop image frozen with `fsfreeze`: every write and fsync
-//! waits), the honest form of a slow fsync we can make here.
+//! waits), the honest form of a slow fsync we can make here, and a disk
+//! that fails under the running server (the same image shut down with
+//! ext4's `EXT4_IOC_SHUTDOWN` through `xfs_io`: from then on every write
+//! and fsync fails, as after a journal abort or an errors=remount-ro).
 
 use std::path::Path;
 use std::process::Command;
@@ -35,6 +38,11 @@ pub async fn run(env: &Env) -> Result<Report, ScenarioError> {
     match Ext4::mount() {
         Some(disk) => verdicts.push(stalled(env, &disk, &mut report).await?),
         None => report.line("SKIPPED stalled disk: cannot mount an ext4 loop image here (needs root and loop devices)"),
+    }
+    match (Ext4::mount(), has_xfs_io()) {
+        (Some(disk), true) => verdicts.push(failed_while_running(env, disk, &mut report).await?),
+        (None, _) => report.line("SKIPPED disk failing while running: cannot mount an ext4 loop image here (needs root and loop devices)"),
+        (_, false) => report.line("SKIPPED disk failing while running: xfs_io is missing (apt-get install -y xfsprogs; scripts/test installs it as root)"),
     }
     for verdict in verdicts {
         report.verdict.merge(verdict);
@@ -312,8 +320,64 @@ async fn stalled(
     Ok(verdict)
 }
 
-/// An ext4 image on a loop device (it can be frozen; a tmpfs cannot),
-/// thawed, unmounted and removed on drop.
+/// The disk fails under the running server: writes before it are
+/// acknowledged; from the shutdown on, a write answers 503
+/// `store_unavailable` and readiness fails, and none is acknowledged; the
+/// server is killed, the disk mounted again (ext4 replays its journal),
+/// and on restart every acknowledged event is there and every client
+/// ends exact.
+async fn failed_while_running(
+    env: &Env,
+    mut disk: Ext4,
+    report: &mut Report,
+) -> Result<crate::checker::Verdict, ScenarioError> {
+    let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
+    let mut server = Server::start(spec.clone()).await?;
+    let base = server.url();
+    let mut world = World::create(&base, 1).await?;
+    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
+    let order = world.orders[0].clone();
+    let (mut acks, _) = write_until_refused(&base, &order, 0, 30).await;
+    let shut = disk.shut_down();
+    report.expect(shut, "failing disk: the filesystem shut down under the server");
+    let (after, refused) = write_until_refused(&base, &order, 30_000, 5).await;
+    report.expect(
+        after.is_empty(),
+        format!(
+            "failing disk: no write acknowledged after the disk failed ({} were)",
+            after.len()
+        ),
+    );
+    match refused {
+        Some((write, _)) => expect_refusal(report, &base, &write, "failing disk").await,
+        None => report.expect(false, "failing disk: a write was refused"),
+    }
+    acks.extend(after);
+    server.kill_9().await;
+    let remounted = disk.mount_again();
+    report.expect(remounted, "failing disk: the image mounted again");
+    let server = Server::start(spec).await?;
+    let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
+    report.line(format!(
+        "failing disk: {} acks before the shutdown; killed, remounted, restarted; {reconnects} reconnects; {verdict}",
+        acks.len()
+    ));
+    for why in failed {
+        report.expect(false, format!("failing disk: a client ran to its end: {why}"));
+    }
+    Ok(verdict)
+}
+
+fn has_xfs_io() -> bool {
+    Command::new("xfs_io")
+        .arg("-V")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// An ext4 image on a loop device (it can be frozen and shut down; a tmpfs
+/// cannot), thawed, unmounted and removed on drop.
 struct Ext4 {
     dir: tempfile::TempDir,
     image: tempfile::NamedTempFile,
@@ -336,11 +400,39 @@ impl Ext4 {
             return None;
         }
         let dir = tempfile::tempdir().ok()?;
-        run(Command::new("mount")
+        let disk = Self { dir, image };
+        disk.mount_image().then_some(disk)
+    }
+
+    fn mount_image(&self) -> bool {
+        Command::new("mount")
             .args(["-o", "loop"])
-            .arg(image.path())
-            .arg(dir.path()))
-        .then_some(Self { dir, image })
+            .arg(self.image.path())
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// `EXT4_IOC_SHUTDOWN` without flushing the log, as a device that
+    /// dies: what was fsynced stays, every later write fails with EIO.
+    fn shut_down(&self) -> bool {
+        Command::new("xfs_io")
+            .args(["-x", "-c", "shutdown"])
+            .arg(self.path())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Unmounts the shut-down filesystem and mounts the image again (the
+    /// journal is replayed), where it was.
+    fn mount_again(&mut self) -> bool {
+        let unmounted = Command::new("umount")
+            .arg(self.dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        unmounted && self.mount_image()
     }
 
     fn path(&self) -> &Path {
