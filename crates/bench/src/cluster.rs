@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::client::{Clock, Fleet, Target};
+use crate::ingest::{record_many, Destination};
 use crate::publish::Publisher;
 use crate::report::{percentile_ms, sorted};
 use crate::server::Server;
@@ -136,35 +137,13 @@ async fn measure(
     for (i, order) in orders.iter().enumerate() {
         publishers[i % publishers.len()].create_order(order).await?;
     }
-    let next = Arc::new(AtomicUsize::new(0));
-    let began = Instant::now();
-    let mut writers = Vec::new();
-    for w in 0..args.writers {
-        let publisher = publishers[w % publishers.len()].clone();
-        let (next, orders, total) = (next.clone(), orders.clone(), args.ingest_events);
-        writers.push(tokio::spawn(async move {
-            let (mut acks, mut failed) = (Vec::new(), 0);
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                match publisher.note(&orders[i % orders.len()]).await {
-                    Ok(us) => acks.push(us),
-                    Err(_) => failed += 1,
-                }
-            }
-            (acks, failed)
-        }));
-    }
-    let (mut acks, mut failed) = (Vec::new(), 0);
-    for writer in writers {
-        let (part, part_failed) = writer.await.context("a writer panicked")?;
-        acks.extend(part);
-        failed += part_failed;
-    }
-    let ingest_s = began.elapsed().as_secs_f64();
-    let acks = sorted(&acks);
+    let destinations: Vec<Destination> = (0..orders.len() * publishers.len())
+        .map(|i| {
+            let publisher = publishers[i % publishers.len()].clone();
+            (publisher, orders[i % orders.len()].clone())
+        })
+        .collect();
+    let ingested = record_many(Arc::new(destinations), args.writers, args.ingest_events).await?;
 
     // Fan-out: publisher on node 0, subscribers on the others.
     let order = "FAN-1";
@@ -222,10 +201,10 @@ async fn measure(
     let paced_us = sorted(&paced_us);
     Ok(Figures {
         nodes: servers.len(),
-        ingest_per_s: acks.len() as f64 / ingest_s,
-        ingest_failed: failed + flood.failed + paced.failed,
-        ack_p50_ms: percentile_ms(&acks, 50.0),
-        ack_p99_ms: percentile_ms(&acks, 99.0),
+        ingest_per_s: ingested.per_s,
+        ingest_failed: ingested.failed + flood.failed + paced.failed,
+        ack_p50_ms: percentile_ms(&ingested.acks_us, 50.0),
+        ack_p99_ms: percentile_ms(&ingested.acks_us, 99.0),
         deliveries_per_s: (args.subscribers * args.events) as f64 / flood_s,
         paced_p50_ms: percentile_ms(&paced_us, 50.0),
         paced_p99_ms: percentile_ms(&paced_us, 99.0),

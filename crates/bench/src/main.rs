@@ -8,6 +8,7 @@
 
 mod client;
 mod cluster;
+mod ingest;
 mod publish;
 mod report;
 mod server;
@@ -93,16 +94,34 @@ struct ClusterCli {
     args: cluster::ClusterArgs,
 }
 
+/// `trackwire-bench ingest …`: durable ingestion on one embedded server
+/// (ingest.rs).
+#[derive(Parser)]
+#[command(
+    name = "trackwire-bench ingest",
+    about = "Durable events/s over REST on one SQLite server: one tenant, watched, many tenants"
+)]
+struct IngestCli {
+    #[command(flatten)]
+    args: ingest::IngestArgs,
+}
+
 fn main() -> Result<()> {
-    if std::env::args().nth(1).as_deref() == Some("cluster") {
-        let cli = ClusterCli::parse_from(std::env::args().skip(1));
+    let sub_command = std::env::args().nth(1);
+    if matches!(sub_command.as_deref(), Some("cluster" | "ingest")) {
         let binary = server_beside_us()?;
         let limit = rlimit::increase_nofile_limit(u64::MAX).context("raising RLIMIT_NOFILE")?;
         eprintln!("[bench] open files limit {limit}");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        return runtime.block_on(cluster::run(cli.args, &binary));
+        return if sub_command.as_deref() == Some("cluster") {
+            let cli = ClusterCli::parse_from(std::env::args().skip(1));
+            runtime.block_on(cluster::run(cli.args, &binary))
+        } else {
+            let cli = IngestCli::parse_from(std::env::args().skip(1));
+            runtime.block_on(ingest::run(cli.args, &binary))
+        };
     }
     let args = Args::parse();
     let machine = server::machine();

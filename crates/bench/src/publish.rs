@@ -15,6 +15,8 @@ pub(crate) struct Publisher {
     http: reqwest::Client,
     base: String,
     clock: Clock,
+    /// A bearer token (another tenant than the development identity's).
+    token: Option<Arc<str>>,
 }
 
 /// How the publishing went.
@@ -47,7 +49,24 @@ impl Publisher {
             http,
             base: base.to_string(),
             clock,
+            token: None,
         })
+    }
+
+    /// The same publisher, sending `token` as its bearer.
+    pub(crate) fn with_token(&self, token: &str) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.post(format!("{}{path}", self.base));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
     }
 
     pub(crate) async fn create_order(&self, id: &str) -> Result<()> {
@@ -58,8 +77,7 @@ impl Publisher {
             "address": "1 Loopback Road",
         });
         let response = self
-            .http
-            .post(format!("{}/v1/orders", self.base))
+            .post("/v1/orders")
             .json(&body)
             .send()
             .await
@@ -82,8 +100,7 @@ impl Publisher {
         let started = Instant::now();
         let text = format!("bench {} {}", kind.tag(), self.clock.now_ns());
         let response = self
-            .http
-            .post(format!("{}/v1/orders/{order}/events", self.base))
+            .post(&format!("/v1/orders/{order}/events"))
             .json(&json!({ "type": "instructions_changed", "text": text }))
             .send()
             .await?;
