@@ -339,7 +339,10 @@ async fn failed_while_running(
     let order = world.orders[0].clone();
     let (mut acks, _) = write_until_refused(&base, &order, 0, 30).await;
     let shut = disk.shut_down();
-    report.expect(shut, "failing disk: the filesystem shut down under the server");
+    report.expect(
+        shut,
+        "failing disk: the filesystem shut down under the server",
+    );
     let (after, refused) = write_until_refused(&base, &order, 30_000, 5).await;
     report.expect(
         after.is_empty(),
@@ -363,7 +366,10 @@ async fn failed_while_running(
         acks.len()
     ));
     for why in failed {
-        report.expect(false, format!("failing disk: a client ran to its end: {why}"));
+        report.expect(
+            false,
+            format!("failing disk: a client ran to its end: {why}"),
+        );
     }
     Ok(verdict)
 }
