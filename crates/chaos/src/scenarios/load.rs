@@ -285,10 +285,7 @@ fn judge_flat(report: &mut Report, rss: &[u64], files: &[usize], p99s: &[Duratio
         sorted.sort();
         sorted.get(sorted.len() / 2).copied().unwrap_or_default()
     };
-    let (early, late) = (
-        median(&p99s[..third]),
-        median(&p99s[p99s.len() - third..]),
-    );
+    let (early, late) = (median(&p99s[..third]), median(&p99s[p99s.len() - third..]));
     report.line(format!(
         "soak: window p99 median {:.1} ms in the first third, {:.1} ms in the last",
         early.as_secs_f64() * 1e3,
