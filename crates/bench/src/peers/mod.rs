@@ -54,6 +54,7 @@ pub(crate) struct PeersArgs {
         default_value = "trackwire,ws,socketio,sockudo"
     )]
     servers: Vec<Kind>,
+    /// The scenarios, in this order.
     #[arg(
         long,
         value_enum,
@@ -389,6 +390,7 @@ impl Bench<'_> {
         let ticks = server::clock_ticks();
         let cpu0 = server.cpu_ticks();
         let own0 = server::own_cpu_ticks();
+        let machine0 = server::machine_ticks();
         let flood = {
             let (publisher, name, in_flight) =
                 (publisher.clone(), name.to_string(), self.args.publishers);
@@ -398,6 +400,7 @@ impl Bench<'_> {
             crate::wait_for(&fleet.counters.flood, n * events, flood).await?;
         let cpu1 = server.cpu_ticks();
         let own1 = server::own_cpu_ticks();
+        let machine1 = server::machine_ticks();
         let seen = fleet.close().await;
         let deliveries = seen.flood_us.len();
         let wall_s = seen.last_flood_ns.saturating_sub(published.first_ns) as f64 / 1e9;
@@ -407,8 +410,14 @@ impl Bench<'_> {
             sample.put(Figure::FloodCpu, cpu / (deliveries as f64 / 1e6));
             sample.put(Figure::FloodBusy, 100.0 * cpu / wall_s.max(1e-9));
         }
-        if let Some(own) = cpu_seconds(own0, own1, ticks) {
+        let own = cpu_seconds(own0, own1, ticks);
+        if let Some(own) = own {
             sample.put(Figure::FloodBenchBusy, 100.0 * own / wall_s.max(1e-9));
+        }
+        if let (Some(a), Some(b), Some(cpu), Some(own)) = (machine0, machine1, cpu_s, own) {
+            let all = b.busy.saturating_sub(a.busy) as f64 / ticks;
+            let others = (all - cpu - own).max(0.0);
+            sample.put(Figure::FloodOthersBusy, 100.0 * others / wall_s.max(1e-9));
         }
         if deliveries > 0 {
             sample.put(Figure::FloodRate, deliveries as f64 / wall_s.max(1e-9));

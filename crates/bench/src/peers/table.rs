@@ -14,6 +14,7 @@ pub(crate) enum Figure {
     FloodRate,
     FloodBusy,
     FloodBenchBusy,
+    FloodOthersBusy,
     ModerateP99,
     ModerateP50,
     ModerateCpu,
@@ -30,11 +31,12 @@ enum Better {
 }
 
 impl Figure {
-    const ALL: [Figure; 10] = [
+    const ALL: [Figure; 11] = [
         Figure::FloodCpu,
         Figure::FloodRate,
         Figure::FloodBusy,
         Figure::FloodBenchBusy,
+        Figure::FloodOthersBusy,
         Figure::ModerateP99,
         Figure::ModerateP50,
         Figure::ModerateCpu,
@@ -45,9 +47,11 @@ impl Figure {
 
     fn scenario(self) -> Scenario {
         match self {
-            Figure::FloodCpu | Figure::FloodRate | Figure::FloodBusy | Figure::FloodBenchBusy => {
-                Scenario::Flood
-            }
+            Figure::FloodCpu
+            | Figure::FloodRate
+            | Figure::FloodBusy
+            | Figure::FloodBenchBusy
+            | Figure::FloodOthersBusy => Scenario::Flood,
             Figure::ModerateP99
             | Figure::ModerateP50
             | Figure::ModerateCpu
@@ -62,6 +66,7 @@ impl Figure {
             Figure::FloodRate => "flood: deliveries/s",
             Figure::FloodBusy => "flood: server busy",
             Figure::FloodBenchBusy => "flood: bench busy",
+            Figure::FloodOthersBusy => "flood: others busy",
             Figure::ModerateP99 => "moderate: p99 ms",
             Figure::ModerateP50 => "moderate: p50 ms",
             Figure::ModerateCpu => "moderate: server CPU s per M deliveries",
@@ -80,16 +85,21 @@ impl Figure {
             | Figure::ModerateCpu
             | Figure::IdleKib => Some(Better::Lower),
             Figure::FloodRate => Some(Better::Higher),
-            Figure::FloodBusy | Figure::FloodBenchBusy | Figure::ModerateBusy | Figure::IdleRss => {
-                None
-            }
+            Figure::FloodBusy
+            | Figure::FloodBenchBusy
+            | Figure::FloodOthersBusy
+            | Figure::ModerateBusy
+            | Figure::IdleRss => None,
         }
     }
 
     fn format(self, value: f64) -> String {
         match self {
             Figure::FloodRate => count(value),
-            Figure::FloodBusy | Figure::FloodBenchBusy | Figure::ModerateBusy => {
+            Figure::FloodBusy
+            | Figure::FloodBenchBusy
+            | Figure::FloodOthersBusy
+            | Figure::ModerateBusy => {
                 format!("{value:.0}%")
             }
             Figure::IdleRss => format!("{value:.1}"),
@@ -336,7 +346,9 @@ impl Results {
         println!(
             "that CPU over the same wall time (100% = the server's one core); bench busy: this"
         );
-        println!("process's (every client and the publisher, on the other core). Latency: from");
+        println!("process's (every client and the publisher, on the other core); others busy: the");
+        println!("rest of the machine's busy time (/proc/stat), load that is not the benchmark's.");
+        println!("Latency: from");
         println!("just before the publish request is sent to the frame read by the client (for");
         println!("Trackwire it includes the durable SQLite commit). Idle: (VmRSS with every");
         println!("connection subscribed, 2 s after the last − VmRSS before) ÷ connections.");
