@@ -341,17 +341,18 @@ impl Results {
             }
         }
         println!();
-        println!("CPU: the server's utime+stime (/proc/PID/stat, every thread) from just before");
-        println!("the first publish to the last delivery; per million deliveries received. Busy:");
-        println!(
-            "that CPU over the same wall time (100% = the server's one core); bench busy: this"
-        );
-        println!("process's (every client and the publisher, on the other core); others busy: the");
-        println!("rest of the machine's busy time (/proc/stat), load that is not the benchmark's.");
-        println!("Latency: from");
-        println!("just before the publish request is sent to the frame read by the client (for");
-        println!("Trackwire it includes the durable SQLite commit). Idle: (VmRSS with every");
-        println!("connection subscribed, 2 s after the last − VmRSS before) ÷ connections.");
+        for line in [
+            "CPU: the server's utime+stime (/proc/PID/stat, every thread) from just before the",
+            "first publish to the last delivery; per million deliveries received. Busy: that CPU",
+            "over the same wall time (100% = the server's one core); bench busy: this process's",
+            "(every client and the publisher, on the other core); others busy: the rest of the",
+            "machine's busy time (/proc/stat), load that is not the benchmark's. Latency: from",
+            "just before the publish request is sent to the frame read by the client (for",
+            "Trackwire it includes the durable SQLite commit). Idle: (VmRSS with every",
+            "connection subscribed, 2 s after the last − VmRSS before) ÷ connections.",
+        ] {
+            println!("{line}");
+        }
         let mut noted = false;
         for (kind, scenario, sample) in &self.runs {
             let notes: Vec<String> = match sample {
