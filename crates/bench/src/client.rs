@@ -1,6 +1,8 @@
 //! A fleet of WebSocket subscribers in this process, all on one topic.
 //!
-//! Each client binds its own loopback source address (127.0.0.2, .3, …, a
+//! The fleet speaks whichever server's protocol [`Wire`] says (Trackwire's
+//! or a peer's); everything else is the same for every server. Each client
+//! binds its own loopback source address (127.0.0.2, .3, …, a
 //! few thousand connections each) so that tens of thousands of connections
 //! never run out of ephemeral ports, subscribes, and then records for every
 //! event frame how long ago it was published. The publisher writes the
@@ -21,6 +23,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
+
+use crate::wire::{Control, Wire};
 
 /// The one clock of the benchmark: publish and receive instants are
 /// nanoseconds since this origin.
@@ -59,6 +63,8 @@ impl Kind {
 #[derive(Clone)]
 pub(crate) struct Target {
     pub(crate) server: SocketAddr,
+    /// The server's protocol.
+    pub(crate) wire: Wire,
     /// Source addresses 127.0.0.`first_host`, then the next, …
     pub(crate) first_host: u8,
     pub(crate) per_address: usize,
@@ -83,6 +89,10 @@ struct Report {
     last_flood_ns: u64,
     /// Event frames that could not be read as a benchmark event.
     foreign: usize,
+    /// The first of them (its start).
+    first_foreign: Option<String>,
+    /// Length of the last event frame read (bytes).
+    frame_bytes: usize,
     /// Set when the connection ended before it was told to stop.
     lost: Option<String>,
 }
@@ -94,6 +104,10 @@ pub(crate) struct FleetReport {
     pub(crate) paced_us: Vec<u32>,
     pub(crate) last_flood_ns: u64,
     pub(crate) foreign: usize,
+    /// The start of the first event frame without a stamp.
+    pub(crate) first_foreign: Option<String>,
+    /// Length of an event frame as read (bytes; 0 if none arrived).
+    pub(crate) frame_bytes: usize,
     pub(crate) lost: usize,
     pub(crate) first_loss: Option<String>,
 }
@@ -121,10 +135,8 @@ impl Fleet {
         let (stop, stop_rx) = watch::channel(false);
         let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
         let gate = Arc::new(Semaphore::new(target.connect_concurrency.max(1)));
-        let url = format!("ws://{}/v1/ws", target.server);
-        let subscribe: Arc<str> = serde_json::json!({ "type": "subscribe", "topic": topic })
-            .to_string()
-            .into();
+        let url = target.wire.ws_url(target.server, topic);
+        let topic: Arc<str> = topic.into();
         let mut tasks = JoinSet::new();
         for _ in 0..count {
             let slot = *next_slot;
@@ -139,7 +151,8 @@ impl Fleet {
                 source,
                 server: target.server,
                 url: url.clone(),
-                subscribe: subscribe.clone(),
+                wire: target.wire.clone(),
+                topic: topic.clone(),
                 clock,
                 counters: counters.clone(),
             };
@@ -205,6 +218,10 @@ impl Fleet {
             merged.paced_us.extend_from_slice(&report.paced_us);
             merged.last_flood_ns = merged.last_flood_ns.max(report.last_flood_ns);
             merged.foreign += report.foreign;
+            if merged.first_foreign.is_none() {
+                merged.first_foreign = report.first_foreign;
+            }
+            merged.frame_bytes = merged.frame_bytes.max(report.frame_bytes);
             if let Some(loss) = report.lost {
                 merged.lost += 1;
                 merged.first_loss.get_or_insert(loss);
@@ -218,7 +235,8 @@ struct ClientSetup {
     source: IpAddr,
     server: SocketAddr,
     url: String,
-    subscribe: Arc<str>,
+    wire: Wire,
+    topic: Arc<str>,
     clock: Clock,
     counters: Arc<Counters>,
 }
@@ -226,8 +244,9 @@ struct ClientSetup {
 type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 
 impl ClientSetup {
-    /// TCP from our own source address, the WebSocket handshake with the
-    /// protocol, `subscribe`, and the frames up to `subscribed`.
+    /// TCP from our own source address, the WebSocket handshake, then the
+    /// protocol's frames up to its `subscribed` (answering what it asks on
+    /// the way, e.g. Engine.IO's open or Pusher's connection_established).
     async fn connect(&self) -> Result<Socket> {
         let tcp = TcpSocket::new_v4()?;
         tcp.set_reuseaddr(true)?;
@@ -236,10 +255,11 @@ impl ClientSetup {
         let stream = tcp.connect(self.server).await.context("TCP connect")?;
         stream.set_nodelay(true)?;
         let mut request = self.url.as_str().into_client_request()?;
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static("trackwire.v1.json"),
-        );
+        if let Some(protocol) = self.wire.subprotocol() {
+            request
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(protocol));
+        }
         // Small buffers: ten thousand clients with the 128 KiB default
         // would cost the benchmark process over a gigabyte.
         let config = WebSocketConfig::default()
@@ -249,17 +269,17 @@ impl ClientSetup {
             tokio_tungstenite::client_async_with_config(request, stream, Some(config))
                 .await
                 .context("WebSocket handshake")?;
-        socket
-            .send(Message::Text(self.subscribe.as_ref().into()))
-            .await?;
+        if let Some(opening) = self.wire.opening(&self.topic) {
+            socket.send(Message::Text(opening.into())).await?;
+        }
         let subscribed = tokio::time::timeout(Duration::from_secs(60), async {
             while let Some(message) = socket.next().await {
                 if let Message::Text(text) = message? {
-                    let frame: serde_json::Value = serde_json::from_str(text.as_str())?;
-                    match frame["type"].as_str() {
-                        Some("subscribed") => return Ok(()),
-                        Some("error") => return Err(anyhow!("server refused: {text}")),
-                        _ => {}
+                    match self.wire.control(text.as_str(), &self.topic) {
+                        Control::Subscribed => return Ok(()),
+                        Control::Refused(why) => return Err(anyhow!("server refused: {why}")),
+                        Control::Reply(frame) => socket.send(Message::Text(frame.into())).await?,
+                        Control::Ignore => {}
                     }
                 }
             }
@@ -269,9 +289,10 @@ impl ClientSetup {
         Ok(socket)
     }
 
-    /// Reads until told to stop, timing every benchmark event. Pings the
-    /// server every 20 s (its pings are answered by tungstenite as the
-    /// stream is polled).
+    /// Reads until told to stop, timing every benchmark event. Sends the
+    /// protocol's keepalive every 20 s and answers what the server asks
+    /// (WebSocket pings are answered by tungstenite as the stream is
+    /// polled).
     async fn listen(&self, mut socket: Socket, mut stop: watch::Receiver<bool>) -> Report {
         let mut report = Report::default();
         let every = Duration::from_secs(20);
@@ -279,7 +300,14 @@ impl ClientSetup {
         loop {
             tokio::select! {
                 message = socket.next() => match message {
-                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str(), &mut report),
+                    Some(Ok(Message::Text(text))) => {
+                        if let Some(reply) = self.on_text(text.as_str(), &mut report) {
+                            if let Err(error) = socket.send(Message::Text(reply.into())).await {
+                                report.lost = Some(format!("reply failed: {error}"));
+                                break;
+                            }
+                        }
+                    }
                     Some(Ok(Message::Close(frame))) => {
                         report.lost = Some(format!("closed by the server: {frame:?}"));
                         break;
@@ -295,7 +323,10 @@ impl ClientSetup {
                     }
                 },
                 _ = ping.tick() => {
-                    if let Err(error) = socket.send(Message::Text(r#"{"type":"ping"}"#.into())).await {
+                    let Some(keepalive) = self.wire.keepalive() else {
+                        continue;
+                    };
+                    if let Err(error) = socket.send(Message::Text(keepalive.into())).await {
                         report.lost = Some(format!("ping failed: {error}"));
                         break;
                     }
@@ -308,14 +339,22 @@ impl ClientSetup {
         report
     }
 
-    fn on_text(&self, text: &str, report: &mut Report) {
-        if !text.starts_with(r#"{"type":"event""#) {
-            return;
+    /// Times an event frame; for any other frame, what to answer.
+    fn on_text(&self, text: &str, report: &mut Report) -> Option<String> {
+        if !self.wire.is_event(text) {
+            return match self.wire.control(text, &self.topic) {
+                Control::Reply(frame) => Some(frame),
+                _ => None,
+            };
         }
         let now = self.clock.now_ns();
+        report.frame_bytes = text.len();
         let Some((kind, sent)) = parse_stamp(text) else {
             report.foreign += 1;
-            return;
+            report
+                .first_foreign
+                .get_or_insert_with(|| text.chars().take(160).collect());
+            return None;
         };
         let micros = (now.saturating_sub(sent) / 1000).min(u64::from(u32::MAX)) as u32;
         match kind {
@@ -329,12 +368,16 @@ impl ClientSetup {
                 self.counters.paced.fetch_add(1, Ordering::Relaxed);
             }
         }
+        None
     }
 }
 
-/// `… "text":"bench f 123456" …` → (Flood, 123456).
-fn parse_stamp(frame: &str) -> Option<(Kind, u64)> {
-    const MARK: &str = r#""text":"bench "#;
+/// `… "text":"bench f 123456" …` → (Flood, 123456). The stamp is found
+/// wherever it is in the frame, quoted as JSON text or as text within a
+/// JSON string (`\"bench f 1\"`: Socket.IO's and Pusher's frames carry
+/// the event as a string).
+pub(crate) fn parse_stamp(frame: &str) -> Option<(Kind, u64)> {
+    const MARK: &str = r#""bench "#;
     let rest = &frame[frame.find(MARK)? + MARK.len()..];
     let kind = match rest.as_bytes().first()? {
         b'f' => Kind::Flood,
@@ -357,5 +400,13 @@ mod tests {
         let frame = r#"{"type":"event","event":{"id":"x","type":"instructions_changed","topic":"order:B-1","seq":3,"payload":{"text":"bench p 987654321"}}}"#;
         assert_eq!(parse_stamp(frame), Some((Kind::Paced, 987_654_321)));
         assert_eq!(parse_stamp(r#"{"payload":{"text":"hello"}}"#), None);
+    }
+
+    #[test]
+    fn reads_the_stamp_inside_a_json_string() {
+        let socketio = r#"42["event","{\"payload\":{\"text\":\"bench f 12\"}}"]"#;
+        assert_eq!(parse_stamp(socketio), Some((Kind::Flood, 12)));
+        let pusher = r#"{"event":"bench-event","channel":"bench-1","data":"{\"payload\":{\"text\":\"bench p 34\"}}"}"#;
+        assert_eq!(parse_stamp(pusher), Some((Kind::Paced, 34)));
     }
 }

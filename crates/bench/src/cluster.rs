@@ -159,6 +159,7 @@ async fn measure(
             args.subscribers / watching.len() + usize::from(i < args.subscribers % watching.len());
         let target = Target {
             server: server.addr,
+            wire: crate::wire::Wire::Trackwire,
             first_host: 2,
             per_address: 5_000,
             connect_concurrency: 256,

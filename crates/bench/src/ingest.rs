@@ -148,6 +148,7 @@ async fn run_case(
     if case == "one tenant, watched" {
         let target = Target {
             server: server.addr,
+            wire: crate::wire::Wire::Trackwire,
             first_host: 2,
             per_address: 5_000,
             connect_concurrency: 256,

@@ -4,14 +4,18 @@
 //! publish-to-receive latency, server memory per idle connection and server
 //! CPU per million deliveries, with every WebSocket client in this process
 //! and the server in another (spawned here, or given with `--server`).
-//! See docs/benchmarks.md.
+//! `trackwire-bench cluster` compares one node with several
+//! (cluster.rs); `trackwire-bench peers` compares Trackwire with other
+//! servers of the same shape (peers/). See docs/benchmarks.md.
 
 mod client;
 mod cluster;
 mod ingest;
+mod peers;
 mod publish;
 mod report;
 mod server;
+mod wire;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -106,7 +110,38 @@ struct IngestCli {
     args: ingest::IngestArgs,
 }
 
+/// `trackwire-bench peers …`: Trackwire against its peers (peers/).
+#[derive(Parser)]
+#[command(
+    name = "trackwire-bench peers",
+    about = "Trackwire against a Node ws, a Socket.IO and a Sockudo server: the same scenarios, \
+             one run (install the peers with scripts/bench --peers)"
+)]
+struct PeersCli {
+    #[command(flatten)]
+    args: peers::PeersArgs,
+    /// Do not pin the servers to core 0 and the benchmark to core 1.
+    #[arg(long)]
+    no_pin: bool,
+}
+
 fn main() -> Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("peers") {
+        let cli = PeersCli::parse_from(std::env::args().skip(1));
+        let machine = server::machine();
+        let binary = server_beside_us()?;
+        let limit = rlimit::increase_nofile_limit(u64::MAX).context("raising RLIMIT_NOFILE")?;
+        let cores = core_affinity::get_core_ids().unwrap_or_default();
+        let pinned = !cli.no_pin && cores.len() >= 2;
+        if pinned && !core_affinity::set_for_current(cores[1]) {
+            anyhow::bail!("could not pin the benchmark to core {}", cores[1].id);
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let placement = pinned.then(|| (cores[0].id, cores[1].id));
+        return runtime.block_on(peers::run(cli.args, binary, machine, placement, limit));
+    }
     let sub_command = std::env::args().nth(1);
     if matches!(sub_command.as_deref(), Some("cluster" | "ingest")) {
         let binary = server_beside_us()?;
@@ -239,6 +274,7 @@ async fn run(
     let publisher = Publisher::new(&server.url, clock)?;
     let target = Target {
         server: server.addr,
+        wire: wire::Wire::Trackwire,
         first_host: 2,
         per_address: args.per_address,
         connect_concurrency: args.connect_concurrency,

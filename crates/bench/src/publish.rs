@@ -1,7 +1,8 @@
 //! Publishing over REST: one order per phase, then `instructions_changed`
-//! events whose text carries the publish instant.
+//! events whose text carries the publish instant. Against a peer, the
+//! same loops publish the same stamp with the peer's request ([`Wire`]).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,12 +10,16 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::client::{Clock, Kind};
+use crate::wire::Wire;
 
 #[derive(Clone)]
 pub(crate) struct Publisher {
     http: reqwest::Client,
     base: String,
     clock: Clock,
+    wire: Wire,
+    /// Numbers the peers' frames.
+    seq: Arc<AtomicU64>,
     /// A bearer token (another tenant than the development identity's).
     token: Option<Arc<str>>,
 }
@@ -41,7 +46,12 @@ impl Published {
 }
 
 impl Publisher {
+    /// A publisher to a Trackwire server.
     pub(crate) fn new(base: &str, clock: Clock) -> Result<Self> {
+        Self::with_wire(base, clock, Wire::Trackwire)
+    }
+
+    pub(crate) fn with_wire(base: &str, clock: Clock, wire: Wire) -> Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()?;
@@ -49,11 +59,13 @@ impl Publisher {
             http,
             base: base.to_string(),
             clock,
+            wire,
+            seq: Arc::new(AtomicU64::new(1)),
             token: None,
         })
     }
 
-    /// The same publisher, sending `token` as its bearer.
+    /// The same publisher, sending `token` as its bearer (Trackwire only).
     pub(crate) fn with_token(&self, token: &str) -> Self {
         Self {
             token: Some(token.into()),
@@ -61,11 +73,23 @@ impl Publisher {
         }
     }
 
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        let request = self.http.post(format!("{}{path}", self.base));
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
+        }
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.authorized(self.http.post(format!("{}{path}", self.base)))
+    }
+
+    /// What a subject needs before anyone subscribes: an order on
+    /// Trackwire, nothing on a peer (a topic exists once subscribed to).
+    pub(crate) async fn prepare(&self, name: &str) -> Result<()> {
+        match self.wire {
+            Wire::Trackwire => self.create_order(name).await,
+            _ => Ok(()),
         }
     }
 
@@ -95,13 +119,14 @@ impl Publisher {
         self.record(order, Kind::Flood).await
     }
 
-    /// One event; returns its round trip in µs.
+    /// One event (to the order, or a peer's topic, `order`); returns its
+    /// round trip in µs.
     async fn record(&self, order: &str, kind: Kind) -> Result<u32> {
         let started = Instant::now();
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
         let text = format!("bench {} {}", kind.tag(), self.clock.now_ns());
         let response = self
-            .post(&format!("/v1/orders/{order}/events"))
-            .json(&json!({ "type": "instructions_changed", "text": text }))
+            .authorized(self.wire.publish(&self.http, &self.base, order, &text, seq))
             .send()
             .await?;
         let status = response.status();

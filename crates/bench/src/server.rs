@@ -1,14 +1,34 @@
 //! The server under test: a child process we spawn, or one already running,
 //! and what `/proc` tells about it (resident memory, CPU time, open files).
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+/// A server process to start: what to run and how to tell it is ready.
+pub(crate) struct Launch {
+    pub(crate) program: PathBuf,
+    pub(crate) args: Vec<OsString>,
+    pub(crate) env: Vec<(String, String)>,
+    /// Working directory (default: the data dir).
+    pub(crate) dir: Option<PathBuf>,
+    pub(crate) ready: Ready,
+}
+
+/// How a spawned server tells that it listens.
+#[derive(Clone, Copy)]
+pub(crate) enum Ready {
+    /// It prints `PREFIX http://IP:PORT` on stdout.
+    Stdout(&'static str),
+    /// It was told to listen here: ready once a TCP connect succeeds.
+    Port(SocketAddr),
+}
 
 /// The server the benchmark talks to.
 pub(crate) struct Server {
@@ -45,54 +65,99 @@ impl Server {
                 binary.display()
             );
         }
-        let data = tempfile::Builder::new()
-            .prefix("trackwire-bench-")
-            .tempdir()?;
+        let data = data_dir()?;
+        let mut args: Vec<OsString> = [
+            "serve",
+            // Every benchmark client is the development identity on
+            // loopback: the per-IP and per-user limits would refuse them.
+            "--insecure-dev",
+            "--max-connections-per-ip",
+            "1000000",
+            "--max-connections-per-subject",
+            "1000000",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ]
+        .map(OsString::from)
+        .into();
+        args.push(data.path().into());
+        args.extend(extra.iter().map(OsString::from));
+        let launch = Launch {
+            program: binary.to_path_buf(),
+            args,
+            env: vec![("TRACKWIRE_LOG".into(), "warn".into())],
+            dir: None,
+            ready: Ready::Stdout("trackwire listening on "),
+        };
+        Self::launch(launch, cpus, data).await
+    }
+
+    /// Spawns any server (Trackwire or a peer) under `taskset -c CPUS`
+    /// when `cpus` is given, its stderr in `data`/server.log, and waits
+    /// (15 s at most) until it is ready. `data` lives as long as the server.
+    pub(crate) async fn launch(
+        launch: Launch,
+        cpus: Option<&str>,
+        data: tempfile::TempDir,
+    ) -> Result<Self> {
         let log = data.path().join("server.log");
         let log_file = std::fs::File::create(&log)?;
         let mut command = match cpus {
             // taskset execs the server: the pid stays the server's.
             Some(cpus) => {
                 let mut command = Command::new("taskset");
-                command.arg("-c").arg(cpus).arg(binary);
+                command.arg("-c").arg(cpus).arg(&launch.program);
                 command
             }
-            None => Command::new(binary),
+            None => Command::new(&launch.program),
+        };
+        // A server that tells nothing on stdout may still write there (its
+        // log, say): into the log file with stderr, so that no full pipe
+        // ever blocks it.
+        let stdout = match launch.ready {
+            Ready::Stdout(_) => Stdio::piped(),
+            Ready::Port(_) => Stdio::from(log_file.try_clone()?),
         };
         let mut child = command
-            .arg("serve")
-            // Every benchmark client is the development identity on
-            // loopback: the per-IP and per-user limits would refuse them.
-            .arg("--insecure-dev")
-            .args(["--max-connections-per-ip", "1000000"])
-            .args(["--max-connections-per-subject", "1000000"])
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(extra)
-            .env("TRACKWIRE_LOG", "warn")
+            .args(&launch.args)
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(launch.dir.as_deref().unwrap_or(data.path()))
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::from(log_file))
             .kill_on_drop(true)
             .spawn()
-            .with_context(|| format!("spawning {}", binary.display()))?;
+            .with_context(|| format!("spawning {}", launch.program.display()))?;
         let pid = child.id();
-        let stdout = child.stdout.take().context("server stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let url = tokio::time::timeout(Duration::from_secs(15), async {
-            while let Some(line) = lines.next_line().await? {
-                if let Some(url) = line.strip_prefix("trackwire listening on ") {
-                    return Ok(url.trim().to_string());
-                }
+        let ready = match launch.ready {
+            Ready::Stdout(prefix) => {
+                let stdout = child.stdout.take().context("server stdout")?;
+                let mut lines = BufReader::new(stdout).lines();
+                let url = tokio::time::timeout(Duration::from_secs(15), async {
+                    while let Some(line) = lines.next_line().await? {
+                        if let Some(url) = line.strip_prefix(prefix) {
+                            return Ok(url.trim().to_string());
+                        }
+                    }
+                    bail!("it exited before listening")
+                })
+                .await
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("it printed no address within 15 s")));
+                // Keep draining stdout so the child never blocks on a full
+                // pipe.
+                tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                url
             }
-            bail!("the server exited before listening (see its log)")
-        })
-        .await
-        .context("the server did not print its address within 15 s")??;
-        // Keep draining stdout so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            Ready::Port(addr) => wait_for_port(&mut child, addr).await,
+        };
+        let url = ready.with_context(|| {
+            format!(
+                "starting {}; its log ends: {}",
+                launch.program.display(),
+                log_tail(&log)
+            )
+        })?;
         let addr = socket_addr(&url)?;
         Ok(Self {
             url,
@@ -154,6 +219,47 @@ impl Server {
             let _ = child.wait().await;
         }
     }
+}
+
+/// Waits (15 s at most) until `addr` takes a TCP connection.
+async fn wait_for_port(child: &mut Child, addr: SocketAddr) -> Result<String> {
+    let until = Instant::now() + Duration::from_secs(15);
+    loop {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok(format!("http://{addr}"));
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("it exited ({status}) before listening on {addr}");
+        }
+        if Instant::now() >= until {
+            bail!("it did not listen on {addr} within 15 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The last lines of a server's log, on one line.
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<String> = text.lines().rev().take(5).map(strip_ansi).collect();
+    if lines.is_empty() {
+        return "(nothing)".into();
+    }
+    lines.into_iter().rev().collect::<Vec<_>>().join(" / ")
+}
+
+/// A fresh temporary directory for one server's data and log.
+pub(crate) fn data_dir() -> Result<tempfile::TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix("trackwire-bench-")
+        .tempdir()?)
+}
+
+/// A loopback port nobody listens on now (the kernel's pick, never one of
+/// the machine's services: they live below the ephemeral range).
+pub(crate) fn free_port() -> Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?)
 }
 
 /// `http://HOST:PORT[/...]` → the socket address (an IP literal is needed:
