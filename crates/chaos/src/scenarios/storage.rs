@@ -357,7 +357,7 @@ async fn failed_while_running(
     }
     acks.extend(after);
     server.kill_9().await;
-    let remounted = disk.mount_again();
+    let remounted = disk.mount_again().await;
     report.expect(remounted, "failing disk: the image mounted again");
     let server = Server::start(spec).await?;
     let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
@@ -432,13 +432,51 @@ impl Ext4 {
     }
 
     /// Unmounts the shut-down filesystem and mounts the image again (the
-    /// journal is replayed), where it was.
-    fn mount_again(&mut self) -> bool {
+    /// journal is replayed), where it was. Only once the old loop device
+    /// has let go of the image: `mount -o loop` reuses a loop device still
+    /// attached to the same file, and with it the dead filesystem (every
+    /// read EIO), when the detach that follows the umount has not happened
+    /// yet.
+    async fn mount_again(&mut self) -> bool {
         let unmounted = Command::new("umount")
             .arg(self.dir.path())
             .status()
             .is_ok_and(|s| s.success());
-        unmounted && self.mount_image()
+        if !unmounted {
+            return false;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let attached = self.loop_devices();
+            if attached.is_empty() {
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                for device in attached {
+                    let _ = Command::new("losetup").arg("-d").arg(device).status();
+                }
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.mount_image()
+    }
+
+    /// The loop devices attached to the image (`losetup -j`).
+    fn loop_devices(&self) -> Vec<String> {
+        Command::new("losetup")
+            .arg("-j")
+            .arg(self.image.path())
+            .output()
+            .map(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .filter_map(|line| line.split(':').next())
+                    .filter(|device| !device.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn path(&self) -> &Path {
