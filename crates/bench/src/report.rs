@@ -97,7 +97,7 @@ pub(crate) fn sorted(values: &[u32]) -> Vec<u32> {
 }
 
 /// Thousands separated by commas.
-fn count(n: f64) -> String {
+pub(crate) fn count(n: f64) -> String {
     let digits = format!("{:.0}", n.max(0.0));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -109,20 +109,29 @@ fn count(n: f64) -> String {
     out
 }
 
-/// A table with right-aligned columns, in Markdown pipe syntax so that it
-/// can be pasted into docs as it is.
-fn table(header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+/// A Markdown pipe table (right-aligned but the first column), to paste
+/// into docs as it is.
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) {
+    let width = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.len());
+            widths[i] = widths[i].max(width(cell));
         }
     }
     let line = |cells: Vec<String>| {
         let cells: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(cell, width)| format!("{cell:>width$}"))
+            .enumerate()
+            .map(|(i, (cell, &w))| {
+                let pad = " ".repeat(w.saturating_sub(width(cell)));
+                if i == 0 {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
             .collect();
         println!("| {} |", cells.join(" | "));
     };
@@ -130,7 +139,14 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
     line(
         widths
             .iter()
-            .map(|w| format!("{}:", "-".repeat(w.saturating_sub(1))))
+            .enumerate()
+            .map(|(i, &w)| {
+                if i == 0 {
+                    "-".repeat(w)
+                } else {
+                    format!("{}:", "-".repeat(w.saturating_sub(1)))
+                }
+            })
             .collect(),
     );
     for row in rows {

@@ -4,6 +4,7 @@
 
 use crate::client::FleetReport;
 use crate::publish::Published;
+use crate::report::{count, table};
 
 use super::{Kind, Scenario};
 
@@ -388,64 +389,6 @@ fn ratio(value: f64) -> String {
         format!("{value:.0}×")
     } else {
         format!("{value:.2}×")
-    }
-}
-
-/// Thousands separated by commas.
-fn count(n: f64) -> String {
-    let digits = format!("{:.0}", n.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A Markdown pipe table (right-aligned but the first column), to paste
-/// into docs as it is.
-fn table(header: &[&str], rows: &[Vec<String>]) {
-    let width = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(width(cell));
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let cells: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (cell, &w))| {
-                let pad = " ".repeat(w.saturating_sub(width(cell)));
-                if i == 0 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        println!("| {} |", cells.join(" | "));
-    };
-    line(header.iter().map(|h| h.to_string()).collect());
-    line(
-        widths
-            .iter()
-            .enumerate()
-            .map(|(i, &w)| {
-                if i == 0 {
-                    "-".repeat(w)
-                } else {
-                    format!("{}:", "-".repeat(w.saturating_sub(1)))
-                }
-            })
-            .collect(),
-    );
-    for row in rows {
-        line(row.clone());
     }
 }
 
