@@ -73,6 +73,20 @@ pub(crate) struct Target {
     pub(crate) connect_concurrency: usize,
 }
 
+impl Target {
+    /// A Trackwire server with the defaults: sources from 127.0.0.2 on,
+    /// 5,000 per address, 256 handshakes in flight.
+    pub(crate) fn trackwire(server: SocketAddr) -> Self {
+        Self {
+            server,
+            wire: Wire::Trackwire,
+            first_host: 2,
+            per_address: 5_000,
+            connect_concurrency: 256,
+        }
+    }
+}
+
 /// Deliveries seen so far, by kind, across all clients.
 #[derive(Default)]
 pub(crate) struct Counters {

@@ -157,13 +157,7 @@ async fn measure(
     for (i, server) in watching.iter().enumerate() {
         let share =
             args.subscribers / watching.len() + usize::from(i < args.subscribers % watching.len());
-        let target = Target {
-            server: server.addr,
-            wire: crate::wire::Wire::Trackwire,
-            first_host: 2,
-            per_address: 5_000,
-            connect_concurrency: 256,
-        };
+        let target = Target::trackwire(server.addr);
         fleets
             .push(Fleet::open(&target, next_slot, share, &format!("order:{order}"), clock).await?);
     }

@@ -146,13 +146,7 @@ async fn run_case(
     }
     let mut fleets = Vec::new();
     if case == "one tenant, watched" {
-        let target = Target {
-            server: server.addr,
-            wire: crate::wire::Wire::Trackwire,
-            first_host: 2,
-            per_address: 5_000,
-            connect_concurrency: 256,
-        };
+        let target = Target::trackwire(server.addr);
         let watched = WATCHED_ORDERS.min(destinations.len());
         for (i, (_, order)) in destinations.iter().take(watched).enumerate() {
             let share = args.subscribers / watched + usize::from(i < args.subscribers % watched);

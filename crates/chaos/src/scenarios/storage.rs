@@ -89,6 +89,55 @@ impl Drop for Tmpfs {
     }
 }
 
+/// A server on `dir` (its data in `dir/data`), one order, and clients
+/// watching it over WebSocket and SSE.
+struct Watched {
+    spec: ServerSpec,
+    server: Server,
+    base: String,
+    world: World,
+    order: String,
+}
+
+impl Watched {
+    async fn start(env: &Env, dir: &Path) -> Result<Self, ScenarioError> {
+        let spec = ServerSpec::new(&env.bin, &dir.join("data"))?;
+        let server = Server::start(spec.clone()).await?;
+        let base = server.url();
+        let mut world = World::create(&base, 1).await?;
+        world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
+        let order = world.orders[0].clone();
+        Ok(Self {
+            spec,
+            server,
+            base,
+            world,
+            order,
+        })
+    }
+}
+
+/// Starts the server again on `spec` (the old one is gone) and judges
+/// every client and acknowledgement: the end of each fault's case.
+async fn restart_and_judge(
+    report: &mut Report,
+    case: &str,
+    done: &str,
+    spec: ServerSpec,
+    world: World,
+    acks: &[Ack],
+) -> Result<crate::checker::Verdict, ScenarioError> {
+    let server = Server::start(spec).await?;
+    let (verdict, reconnects, failed) = world.finish(&server.url(), acks).await?;
+    report.line(format!(
+        "{case}: {done}; {reconnects} reconnects; {verdict}"
+    ));
+    for why in failed {
+        report.expect(false, format!("{case}: a client ran to its end: {why}"));
+    }
+    Ok(verdict)
+}
+
 /// A note of about 500 bytes, to fill a disk quickly.
 fn note(order: &str, n: usize) -> Write {
     Write::Note {
@@ -176,12 +225,13 @@ async fn disk_full(
 ) -> Result<crate::checker::Verdict, ScenarioError> {
     let filler = disk.path().join("filler");
     std::fs::write(&filler, vec![0u8; 512 * 1024])?;
-    let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
-    let mut server = Server::start(spec.clone()).await?;
-    let base = server.url();
-    let mut world = World::create(&base, 1).await?;
-    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
-    let order = world.orders[0].clone();
+    let Watched {
+        spec,
+        mut server,
+        base,
+        world,
+        order,
+    } = Watched::start(env, disk.path()).await?;
     let (mut acks, refused) = write_until_refused(&base, &order, 0, 10_000).await;
     report.line(format!(
         "disk full: {} notes acknowledged before the 2 MiB tmpfs filled",
@@ -202,15 +252,15 @@ async fn disk_full(
     );
     acks.extend(after);
     server.kill_9().await;
-    let server = Server::start(spec).await?;
-    let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!(
-        "disk full: killed and restarted; {reconnects} reconnects; {verdict}"
-    ));
-    for why in failed {
-        report.expect(false, format!("disk full: a client ran to its end: {why}"));
-    }
-    Ok(verdict)
+    restart_and_judge(
+        report,
+        "disk full",
+        "killed and restarted",
+        spec,
+        world,
+        &acks,
+    )
+    .await
 }
 
 /// A data directory on a read-only disk: a tmpfs cannot turn read-only
@@ -265,12 +315,13 @@ async fn stalled(
     disk: &Ext4,
     report: &mut Report,
 ) -> Result<crate::checker::Verdict, ScenarioError> {
-    let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
-    let mut server = Server::start(spec.clone()).await?;
-    let base = server.url();
-    let mut world = World::create(&base, 1).await?;
-    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
-    let order = world.orders[0].clone();
+    let Watched {
+        spec,
+        mut server,
+        base,
+        world,
+        order,
+    } = Watched::start(env, disk.path()).await?;
     let (mut acks, _) = write_until_refused(&base, &order, 0, 20).await;
     let frozen = disk.freeze();
     report.expect(frozen, "stalled disk: the filesystem froze");
@@ -306,18 +357,15 @@ async fn stalled(
     );
     report.line(format!("stalled disk: frozen 2 s; {acked} of 5 writes sent meanwhile acknowledged after the thaw (the rest timed out at the client, 5 s)"));
     server.kill_9().await;
-    let server = Server::start(spec).await?;
-    let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!(
-        "stalled disk: killed and restarted; {reconnects} reconnects; {verdict}"
-    ));
-    for why in failed {
-        report.expect(
-            false,
-            format!("stalled disk: a client ran to its end: {why}"),
-        );
-    }
-    Ok(verdict)
+    restart_and_judge(
+        report,
+        "stalled disk",
+        "killed and restarted",
+        spec,
+        world,
+        &acks,
+    )
+    .await
 }
 
 /// The disk fails under the running server: writes before it are
@@ -331,12 +379,13 @@ async fn failed_while_running(
     mut disk: Ext4,
     report: &mut Report,
 ) -> Result<crate::checker::Verdict, ScenarioError> {
-    let spec = ServerSpec::new(&env.bin, &disk.path().join("data"))?;
-    let mut server = Server::start(spec.clone()).await?;
-    let base = server.url();
-    let mut world = World::create(&base, 1).await?;
-    world.spawn_every_transport(&base, &[Transport::WebSocket, Transport::Sse]);
-    let order = world.orders[0].clone();
+    let Watched {
+        spec,
+        mut server,
+        base,
+        world,
+        order,
+    } = Watched::start(env, disk.path()).await?;
     let (mut acks, _) = write_until_refused(&base, &order, 0, 30).await;
     let shut = disk.shut_down();
     report.expect(
@@ -359,19 +408,11 @@ async fn failed_while_running(
     server.kill_9().await;
     let remounted = disk.mount_again().await;
     report.expect(remounted, "failing disk: the image mounted again");
-    let server = Server::start(spec).await?;
-    let (verdict, reconnects, failed) = world.finish(&server.url(), &acks).await?;
-    report.line(format!(
-        "failing disk: {} acks before the shutdown; killed, remounted, restarted; {reconnects} reconnects; {verdict}",
+    let done = format!(
+        "{} acks before the shutdown; killed, remounted, restarted",
         acks.len()
-    ));
-    for why in failed {
-        report.expect(
-            false,
-            format!("failing disk: a client ran to its end: {why}"),
-        );
-    }
-    Ok(verdict)
+    );
+    restart_and_judge(report, "failing disk", &done, spec, world, &acks).await
 }
 
 fn has_xfs_io() -> bool {
