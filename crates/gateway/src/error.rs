@@ -123,7 +123,10 @@ impl From<StoreError> for Problem {
                     "the store cannot take this write now; nothing was stored, retry later",
                 )
             }
-            StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::Migrate(_) => {
+            StoreError::Corrupt(_)
+            | StoreError::Database(_)
+            | StoreError::Embedded(_)
+            | StoreError::Migrate(_) => {
                 tracing::error!(%error, "internal error");
                 Problem::new(
                     Kind::Internal,

@@ -41,6 +41,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// An error of the embedded write connection (rusqlite) that says
+    /// nothing about the environment: a bug more likely than not.
+    #[error("database error: {0}")]
+    Embedded(rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -76,7 +80,7 @@ impl StoreError {
     pub(crate) fn breaks_the_connection(&self) -> bool {
         matches!(
             self,
-            Self::Unavailable(_) | Self::Contention(_) | Self::Database(_)
+            Self::Unavailable(_) | Self::Contention(_) | Self::Database(_) | Self::Embedded(_)
         )
     }
 }
@@ -108,6 +112,27 @@ impl From<sqlx::Error> for StoreError {
                 Class::Other => StoreError::Database(error),
             },
             _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// The same sorting for the embedded write connection.
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::Error as E;
+        match &error {
+            E::SqliteFailure(failure, _) => match classify_code(&failure.extended_code.to_string())
+            {
+                Class::Unavailable => StoreError::Unavailable(error.to_string()),
+                Class::Contention => StoreError::Contention(error.to_string()),
+                Class::Corrupt => StoreError::Corrupt(error.to_string()),
+                Class::Other => StoreError::Embedded(error),
+            },
+            E::FromSqlConversionFailure(..)
+            | E::IntegralValueOutOfRange(..)
+            | E::InvalidColumnType(..)
+            | E::Utf8Error(_) => StoreError::Corrupt(error.to_string()),
+            _ => StoreError::Embedded(error),
         }
     }
 }

@@ -4,10 +4,10 @@
 //! survives `kill -9` of the process (committed pages sit in the WAL file);
 //! FULL also fsyncs the WAL on every commit, so an event whose write was
 //! acknowledged survives a power cut too. Writes go to a single writer
-//! task that owns the one write connection ([`writer`]): it commits the
-//! writes waiting in its queue together, one transaction and one fsync per
-//! batch, and answers each only after the commit. Reads use a separate
-//! pool and never wait for writes.
+//! thread that owns the one write connection ([`writer`], rusqlite): it
+//! commits the writes waiting in its queue together, one transaction and
+//! one fsync per batch, and answers each only after the commit. Reads use
+//! a separate pool (sqlx) and never wait for writes.
 //!
 //! - `check`: what opening refuses (a damaged or inconsistent file);
 //! - `writer`: the write queue, group commit, failure handling (its jobs
@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
 use trackwire_domain::{DurableEvent, Location, Order, OrderCreated, OrderId, Topic};
 
 use crate::types::{
@@ -79,11 +79,15 @@ impl SqliteStore {
         check::integrity(&mut conn, &path).await?;
         sqlx::migrate!("./migrations/sqlite").run(&mut conn).await?;
         check::consistency(&mut conn, &path).await?;
+        // The write connection is rusqlite's (see `writer`); this one only
+        // checked and migrated the file.
+        conn.close().await?;
+        let write = writer::open(&path)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options.clone().read_only(true))
             .await?;
-        let writer = Writer::start(conn, options, Arc::new(Health::default()));
+        let writer = Writer::start(write, path, Arc::new(Health::default()));
         Ok(Self { writer, reader })
     }
 

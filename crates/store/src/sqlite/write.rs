@@ -3,23 +3,27 @@
 //! own: the idempotency check, the state machine, the seq and offset, the
 //! event, the snapshot and the idempotency record are stored together or
 //! not at all, and nothing is answered before the batch commits.
+//!
+//! They run on the writer's own thread with rusqlite's cached statements
+//! and never wait: each `async fn run` only wraps synchronous calls, which
+//! the writer drives to completion in one poll.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteConnection;
+use rusqlite::{params, Connection, OptionalExtension};
 use trackwire_domain::{
     new_event_id, DurableEvent, Location, Order, OrderCreated, OrderId, Topic, TopicKind,
     PAYLOAD_VERSION,
 };
 
-use super::read::{format_time, snapshot};
+use super::read::format_time;
 use crate::epoch::new_epoch;
 use crate::group_commit::Operation;
 use crate::numbers::{to_i64, to_u64};
 use crate::types::{IdempotencyKey, Recorded, StoredEvent};
 use crate::StoreError;
 
-type Conn = SqliteConnection;
+type Conn = Connection;
 
 pub(super) struct CreateOrder {
     pub(super) tenant: String,
@@ -40,7 +44,6 @@ impl Operation<Conn> for CreateOrder {
             &self.created,
             self.key.as_ref(),
         )
-        .await
     }
 }
 
@@ -63,7 +66,6 @@ impl Operation<Conn> for Record {
             &self.event,
             self.key.as_ref(),
         )
-        .await
     }
 }
 
@@ -78,11 +80,11 @@ impl Operation<Conn> for ObserveLocation {
     type Output = Option<Order>;
 
     async fn run(&self, conn: &mut Conn) -> Result<Option<Order>, StoreError> {
-        let mut order = load(conn, &self.tenant, &self.order).await?;
+        let mut order = load(conn, &self.tenant, &self.order)?;
         if !order.observe_location(&self.location) {
             return Ok(None);
         }
-        save(conn, &self.tenant, &order).await?;
+        save(conn, &self.tenant, &order)?;
         Ok(Some(order))
     }
 }
@@ -99,7 +101,7 @@ impl Operation<Conn> for MarkRead {
     type Output = u64;
 
     async fn run(&self, conn: &mut Conn) -> Result<u64, StoreError> {
-        mark_read(conn, &self.tenant, &self.order, &self.subject, self.seq).await
+        mark_read(conn, &self.tenant, &self.order, &self.subject, self.seq)
     }
 }
 
@@ -113,121 +115,112 @@ impl Operation<Conn> for Probe {
     const SHOWS_RECOVERY: bool = false;
 
     async fn run(&self, conn: &mut Conn) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO store_probe (at, filler) VALUES (?, zeroblob(8192))")
-            .bind(format_time(now()))
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM store_probe")
-            .execute(&mut *conn)
-            .await?;
+        conn.prepare_cached("INSERT INTO store_probe (at, filler) VALUES (?, zeroblob(8192))")?
+            .execute([format_time(now())])?;
+        conn.prepare_cached("DELETE FROM store_probe")?
+            .execute([])?;
         Ok(())
     }
 }
 
-async fn create_order(
-    tx: &mut Conn,
+fn create_order(
+    tx: &Conn,
     tenant: &str,
     id: &OrderId,
     created: &OrderCreated,
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<Recorded, StoreError> {
-    if let Some(done) = replay_key(tx, tenant, idempotency).await? {
+    if let Some(done) = replay_key(tx, tenant, idempotency)? {
         return Ok(done);
     }
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM orders WHERE tenant = ? AND id = ?")
-            .bind(tenant)
-            .bind(id.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    if exists.is_some() {
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM orders WHERE tenant = ? AND id = ?")?
+        .exists(params![tenant, id.as_str()])?;
+    if exists {
         return Err(StoreError::OrderExists(id.clone()));
     }
-    sqlx::query("INSERT OR IGNORE INTO tenants (tenant) VALUES (?)")
-        .bind(tenant)
-        .execute(&mut *tx)
-        .await?;
+    tx.prepare_cached("INSERT OR IGNORE INTO tenants (tenant) VALUES (?)")?
+        .execute([tenant])?;
     for kind in [TopicKind::Order, TopicKind::Chat] {
-        sqlx::query("INSERT INTO topics (tenant, topic, seq, epoch) VALUES (?, ?, 0, ?)")
-            .bind(tenant)
-            .bind(Topic::of(kind, id).to_string())
-            .bind(new_epoch())
-            .execute(&mut *tx)
-            .await?;
+        tx.prepare_cached("INSERT INTO topics (tenant, topic, seq, epoch) VALUES (?, ?, 0, ?)")?
+            .execute(params![
+                tenant,
+                Topic::of(kind, id).to_string(),
+                new_epoch()
+            ])?;
     }
     let at = now();
     let mut order = Order::create(id.clone(), created, at);
     let event = DurableEvent::OrderCreated(created.clone());
-    let event = append(tx, tenant, id, &event, at).await?;
+    let event = append(tx, tenant, id, &event, at)?;
     order.seq = event.seq;
     order.epoch = event.epoch.clone();
-    sqlx::query(
+    tx.prepare_cached(
         "INSERT INTO orders (tenant, id, customer_id, courier_id, status, snapshot, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(tenant)
-    .bind(id.as_str())
-    .bind(&order.customer.id)
-    .bind(order.courier.as_ref().map(|c| c.id.as_str()))
-    .bind(order.status.as_str())
-    .bind(serde_json::to_string(&order)?)
-    .bind(format_time(at))
-    .execute(&mut *tx)
-    .await?;
-    finish(tx, tenant, idempotency, order, vec![event]).await
+    )?
+    .execute(params![
+        tenant,
+        id.as_str(),
+        &order.customer.id,
+        order.courier.as_ref().map(|c| c.id.as_str()),
+        order.status.as_str(),
+        serde_json::to_string(&order)?,
+        format_time(at),
+    ])?;
+    finish(tx, tenant, idempotency, order, vec![event])
 }
 
-async fn record(
-    tx: &mut Conn,
+fn record(
+    tx: &Conn,
     tenant: &str,
     id: &OrderId,
     event: &DurableEvent,
     idempotency: Option<&IdempotencyKey>,
 ) -> Result<Recorded, StoreError> {
-    if let Some(done) = replay_key(tx, tenant, idempotency).await? {
+    if let Some(done) = replay_key(tx, tenant, idempotency)? {
         return Ok(done);
     }
-    let current = load(tx, tenant, id).await?;
+    let current = load(tx, tenant, id)?;
     let at = now();
     let mut next = current.apply(event, at)?;
-    let stored = append(tx, tenant, id, event, at).await?;
+    let stored = append(tx, tenant, id, event, at)?;
     if event.topic_kind() == TopicKind::Order {
         next.seq = stored.seq;
-        save(tx, tenant, &next).await?;
+        save(tx, tenant, &next)?;
     }
-    finish(tx, tenant, idempotency, next, vec![stored]).await
+    finish(tx, tenant, idempotency, next, vec![stored])
 }
 
-async fn load(tx: &mut Conn, tenant: &str, id: &OrderId) -> Result<Order, StoreError> {
-    let row = sqlx::query("SELECT snapshot FROM orders WHERE tenant = ? AND id = ?")
-        .bind(tenant)
-        .bind(id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
+fn load(tx: &Conn, tenant: &str, id: &OrderId) -> Result<Order, StoreError> {
+    let json: String = tx
+        .prepare_cached("SELECT snapshot FROM orders WHERE tenant = ? AND id = ?")?
+        .query_row(params![tenant, id.as_str()], |row| row.get(0))
+        .optional()?
         .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
-    snapshot(&row)
+    Ok(serde_json::from_str(&json)?)
 }
 
-async fn save(tx: &mut Conn, tenant: &str, order: &Order) -> Result<(), StoreError> {
-    sqlx::query(
+fn save(tx: &Conn, tenant: &str, order: &Order) -> Result<(), StoreError> {
+    tx.prepare_cached(
         "UPDATE orders SET status = ?, courier_id = ?, snapshot = ?, updated_at = ? \
          WHERE tenant = ? AND id = ?",
-    )
-    .bind(order.status.as_str())
-    .bind(order.courier.as_ref().map(|c| c.id.as_str()))
-    .bind(serde_json::to_string(order)?)
-    .bind(format_time(order.updated_at))
-    .bind(tenant)
-    .bind(order.id.as_str())
-    .execute(&mut *tx)
-    .await?;
+    )?
+    .execute(params![
+        order.status.as_str(),
+        order.courier.as_ref().map(|c| c.id.as_str()),
+        serde_json::to_string(order)?,
+        format_time(order.updated_at),
+        tenant,
+        order.id.as_str(),
+    ])?;
     Ok(())
 }
 
 /// Stores one event on its topic: this is where `seq` (and, for order
 /// events, the tenant feed `offset`) is assigned.
-async fn append(
-    tx: &mut Conn,
+fn append(
+    tx: &Conn,
     tenant: &str,
     order: &OrderId,
     event: &DurableEvent,
@@ -235,23 +228,22 @@ async fn append(
 ) -> Result<StoredEvent, StoreError> {
     let kind = event.topic_kind();
     let topic = Topic::of(kind, order).to_string();
-    let (seq, epoch): (i64, String) = sqlx::query_as(
-        "UPDATE topics SET seq = seq + 1 WHERE tenant = ? AND topic = ? RETURNING seq, epoch",
-    )
-    .bind(tenant)
-    .bind(&topic)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| StoreError::OrderNotFound(order.clone()))?;
+    let (seq, epoch): (i64, String) = tx
+        .prepare_cached(
+            "UPDATE topics SET seq = seq + 1 WHERE tenant = ? AND topic = ? RETURNING seq, epoch",
+        )?
+        .query_row(params![tenant, &topic], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::OrderNotFound(order.clone()))?;
     let offset: Option<i64> = if kind == TopicKind::Order {
         Some(
-            sqlx::query_scalar(
+            tx.prepare_cached(
                 "UPDATE tenants SET feed_offset = feed_offset + 1 WHERE tenant = ? \
                  RETURNING feed_offset",
-            )
-            .bind(tenant)
-            .fetch_one(&mut *tx)
-            .await?,
+            )?
+            .query_row([tenant], |row| row.get(0))?,
         )
     } else {
         None
@@ -267,41 +259,41 @@ async fn append(
         occurred_at: at,
         payload: event.payload_json(),
     };
-    sqlx::query(
+    tx.prepare_cached(
         "INSERT INTO events (tenant, topic, seq, epoch, id, feed_offset, type, version, \
          occurred_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(tenant)
-    .bind(&stored.topic)
-    .bind(seq)
-    .bind(&stored.epoch)
-    .bind(&stored.id)
-    .bind(offset)
-    .bind(&stored.event_type)
-    .bind(i64::from(stored.version))
-    .bind(format_time(at))
-    .bind(&stored.payload)
-    .execute(&mut *tx)
-    .await?;
+    )?
+    .execute(params![
+        tenant,
+        &stored.topic,
+        seq,
+        &stored.epoch,
+        &stored.id,
+        offset,
+        &stored.event_type,
+        i64::from(stored.version),
+        format_time(at),
+        &stored.payload,
+    ])?;
     Ok(stored)
 }
 
 /// The stored result of an earlier request with this key, if any.
-async fn replay_key(
-    tx: &mut Conn,
+fn replay_key(
+    tx: &Conn,
     tenant: &str,
     key: Option<&IdempotencyKey>,
 ) -> Result<Option<Recorded>, StoreError> {
     let Some(key) = key else { return Ok(None) };
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT fingerprint, response FROM idempotency_keys \
-         WHERE tenant = ? AND subject = ? AND key = ?",
-    )
-    .bind(tenant)
-    .bind(&key.subject)
-    .bind(&key.key)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row: Option<(String, String)> = tx
+        .prepare_cached(
+            "SELECT fingerprint, response FROM idempotency_keys \
+             WHERE tenant = ? AND subject = ? AND key = ?",
+        )?
+        .query_row(params![tenant, &key.subject, &key.key], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
     match row {
         None => Ok(None),
         Some((fingerprint, _)) if fingerprint != key.fingerprint => {
@@ -316,8 +308,8 @@ async fn replay_key(
 }
 
 /// Stores the idempotency record (if any); the writer commits.
-async fn finish(
-    tx: &mut Conn,
+fn finish(
+    tx: &Conn,
     tenant: &str,
     key: Option<&IdempotencyKey>,
     order: Order,
@@ -329,49 +321,46 @@ async fn finish(
         replayed: false,
     };
     if let Some(key) = key {
-        sqlx::query(
+        tx.prepare_cached(
             "INSERT INTO idempotency_keys (tenant, subject, key, fingerprint, response, created_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(tenant)
-        .bind(&key.subject)
-        .bind(&key.key)
-        .bind(&key.fingerprint)
-        .bind(serde_json::to_string(&recorded)?)
-        .bind(format_time(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
+        )?
+        .execute(params![
+            tenant,
+            &key.subject,
+            &key.key,
+            &key.fingerprint,
+            serde_json::to_string(&recorded)?,
+            format_time(Utc::now()),
+        ])?;
     }
     Ok(recorded)
 }
 
 /// Keeps the larger of the stored receipt and `seq`, capped at the chat's
 /// last message.
-async fn mark_read(
-    tx: &mut Conn,
+fn mark_read(
+    tx: &Conn,
     tenant: &str,
     id: &OrderId,
     subject: &str,
     seq: u64,
 ) -> Result<u64, StoreError> {
-    let head: i64 = sqlx::query_scalar("SELECT seq FROM topics WHERE tenant = ? AND topic = ?")
-        .bind(tenant)
-        .bind(format!("chat:{id}"))
-        .fetch_optional(&mut *tx)
-        .await?
+    let head: i64 = tx
+        .prepare_cached("SELECT seq FROM topics WHERE tenant = ? AND topic = ?")?
+        .query_row(params![tenant, format!("chat:{id}")], |row| row.get(0))
+        .optional()?
         .ok_or_else(|| StoreError::OrderNotFound(id.clone()))?;
     let wanted = to_i64(seq).min(head);
-    let kept: i64 = sqlx::query_scalar(
-        "INSERT INTO chat_reads (tenant, order_id, subject, seq) VALUES (?, ?, ?, ?) \
-         ON CONFLICT (tenant, order_id, subject) DO UPDATE SET seq = MAX(seq, excluded.seq) \
-         RETURNING seq",
-    )
-    .bind(tenant)
-    .bind(id.as_str())
-    .bind(subject)
-    .bind(wanted)
-    .fetch_one(&mut *tx)
-    .await?;
+    let kept: i64 = tx
+        .prepare_cached(
+            "INSERT INTO chat_reads (tenant, order_id, subject, seq) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (tenant, order_id, subject) DO UPDATE SET seq = MAX(seq, excluded.seq) \
+             RETURNING seq",
+        )?
+        .query_row(params![tenant, id.as_str(), subject, wanted], |row| {
+            row.get(0)
+        })?;
     Ok(to_u64(kept))
 }
 

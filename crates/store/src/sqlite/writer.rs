@@ -1,7 +1,14 @@
-//! The single writer: one task owns the one write connection, takes the
+//! The single writer: one thread owns the one write connection, takes the
 //! writes waiting in its queue, and commits them together (group commit:
 //! one transaction and one fsync for the whole batch, each write in its own
 //! savepoint so a refused one leaves the others standing).
+//!
+//! The write connection is rusqlite's, on a thread of its own: a batch is
+//! one wake-up of that thread, and its statements are plain calls into
+//! SQLite with cached prepared statements. (sqlx's SQLite connection sent
+//! every statement to its worker thread and back, two context switches
+//! per statement: most of the writer's time went there.) Reads stay on
+//! sqlx's pool.
 //!
 //! A write is answered only after the batch's COMMIT returned: nothing
 //! acknowledged can be lost and no seq handed out is ever reused. When the
@@ -11,11 +18,12 @@
 //! may or may not have rolled the transaction back itself, so the next
 //! batch starts on a fresh connection that is known to be clean.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection};
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -24,10 +32,13 @@ use crate::StoreError;
 
 /// Most writes in one transaction: enough to amortize the fsync, few
 /// enough that one batch's latency stays small.
-const MAX_BATCH: usize = 256;
-/// Sends writes to the writer task.
+const MAX_BATCH: usize = 512;
+/// How long a write waits for a lock another process holds on the file.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sends writes to the writer thread.
 pub(super) struct Writer {
-    queue: WriteQueue<SqliteConnection>,
+    queue: WriteQueue<Connection>,
     pub(super) health: Arc<Health>,
 }
 
@@ -40,23 +51,53 @@ pub(super) struct Health {
     pub(super) max_pages: AtomicU64,
 }
 
+/// Opens the write connection on `path` (already created and migrated).
+pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL is a property of the file (set when it was created); FULL fsyncs
+    // the WAL at every commit, so an acknowledged write survives a power
+    // cut. Both are set again so the connection never depends on defaults.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
 impl Writer {
-    /// Starts the writer on `connection`, already opened and migrated;
-    /// `options` open its replacements.
-    pub(super) fn start(
-        connection: SqliteConnection,
-        options: SqliteConnectOptions,
-        health: Arc<Health>,
-    ) -> Self {
+    /// Starts the writer thread on `connection`, opened by [`open`]; `path`
+    /// opens its replacements.
+    pub(super) fn start(connection: Connection, path: PathBuf, health: Arc<Health>) -> Self {
         let writes = health.clone();
-        let queue =
-            WriteQueue::start(move |rx, stop| run(rx, Some(connection), options, writes, stop));
+        let queue = WriteQueue::start(move |rx, stop| async move {
+            // A thread of its own, not the runtime's blocking pool: a
+            // runtime that shuts down with the store still referenced
+            // somewhere must not wait for this thread to see its queue
+            // close.
+            let (done, finished) = tokio::sync::oneshot::channel();
+            let spawned = std::thread::Builder::new()
+                .name("trackwire-sqlite-writer".into())
+                .spawn(move || {
+                    run(rx, Some(connection), &path, &writes, &stop);
+                    let _ = done.send(());
+                });
+            match spawned {
+                Ok(_) => {
+                    if finished.await.is_err() {
+                        tracing::error!("the store's writer thread panicked");
+                    }
+                }
+                Err(error) => tracing::error!(%error, "cannot start the store's writer thread"),
+            }
+        });
         Self { queue, health }
     }
 
     /// Queues `operation` and waits for its answer, which comes once its
     /// batch committed.
-    pub(super) async fn submit<Op: Operation<SqliteConnection>>(
+    pub(super) async fn submit<Op: Operation<Connection>>(
         &self,
         operation: Op,
     ) -> Result<Op::Output, StoreError> {
@@ -70,38 +111,42 @@ impl Writer {
     }
 }
 
-async fn run(
-    mut rx: mpsc::Receiver<Queued<SqliteConnection>>,
-    mut connection: Option<SqliteConnection>,
-    options: SqliteConnectOptions,
-    health: Arc<Health>,
-    stop: CancellationToken,
+/// The writer thread: waits for writes (the queue and the stop signal are
+/// async; a small executor waits on them here), then commits each batch.
+fn run(
+    mut rx: mpsc::Receiver<Queued<Connection>>,
+    mut connection: Option<Connection>,
+    path: &Path,
+    health: &Health,
+    stop: &CancellationToken,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut applied_max_pages = 0;
     loop {
-        let received = tokio::select! {
-            biased;
-            received = rx.recv_many(&mut batch, MAX_BATCH) => received,
-            _ = stop.cancelled() => {
-                // Take what is already queued, refuse the rest.
-                rx.close();
-                continue;
+        let received = futures::executor::block_on(async {
+            tokio::select! {
+                biased;
+                received = rx.recv_many(&mut batch, MAX_BATCH) => Some(received),
+                _ = stop.cancelled() => None,
             }
+        });
+        let Some(received) = received else {
+            // Take what is already queued, refuse the rest.
+            rx.close();
+            continue;
         };
         if received == 0 {
             break;
         }
         if connection.is_none() {
-            match options.connect().await {
+            match open(path) {
                 Ok(fresh) => {
                     applied_max_pages = 0;
                     connection = Some(fresh);
                 }
                 Err(error) => {
-                    let error = StoreError::from(error);
                     tracing::error!(%error, "cannot reopen the store's write connection");
-                    fail_all(&mut batch, &error, &health);
+                    fail_all(&mut batch, &error, health);
                     continue;
                 }
             }
@@ -116,50 +161,54 @@ async fn run(
             } else {
                 max_pages as u32
             };
-            let pragma = format!("PRAGMA max_page_count = {limit}");
-            if exec(conn, &pragma).await.is_ok() {
+            if conn.pragma_update(None, "max_page_count", limit).is_ok() {
                 applied_max_pages = max_pages;
             }
         }
-        let recovers = batch.iter().any(|job| job.shows_recovery());
-        if let Err(error) = commit_batch(conn, &mut batch).await {
+        if let Err(error) = commit_batch(conn, &mut batch, health) {
             tracing::error!(%error, writes = batch.len(), "a write batch failed; nothing of it was stored");
-            let _ = exec(conn, "ROLLBACK").await;
+            let _ = conn.execute_batch("ROLLBACK");
             if let Some(broken) = connection.take() {
-                let _ = broken.close().await;
+                let _ = broken.close();
             }
-            fail_all(&mut batch, &error, &health);
-        } else {
-            health.writes.committed(recovers);
+            fail_all(&mut batch, &error, health);
         }
         batch.clear();
     }
-    if let Some(mut conn) = connection {
+    if let Some(conn) = connection {
         // The last connection to close removes the WAL and shared-memory
         // files, once everything is in the database file.
-        if let Err(error) = exec(&mut conn, "PRAGMA wal_checkpoint(TRUNCATE)").await {
+        if let Err(error) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
             tracing::warn!(%error, "cannot checkpoint the store on close");
         }
-        let _ = conn.close().await;
+        let _ = conn.close();
     }
 }
 
 /// Runs every write of `batch` in one transaction and commits it. On
 /// success each write has been answered; on failure none has, and the
 /// caller fails them all.
-async fn commit_batch(
-    conn: &mut SqliteConnection,
-    batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>,
+fn commit_batch(
+    conn: &mut Connection,
+    batch: &mut Vec<Box<dyn Pending<Connection>>>,
+    health: &Health,
 ) -> Result<(), StoreError> {
-    exec(conn, "BEGIN IMMEDIATE").await?;
+    exec(conn, "BEGIN IMMEDIATE")?;
     for job in batch.iter_mut() {
-        exec(conn, "SAVEPOINT job").await?;
-        if job.run(conn).await? == Outcome::Refused {
-            exec(conn, "ROLLBACK TO job").await?;
+        exec(conn, "SAVEPOINT job")?;
+        // The operations never wait (see `write.rs`): this returns at the
+        // first poll.
+        if futures::executor::block_on(job.run(conn))? == Outcome::Refused {
+            exec(conn, "ROLLBACK TO job")?;
         }
-        exec(conn, "RELEASE job").await?;
+        exec(conn, "RELEASE job")?;
     }
-    exec(conn, "COMMIT").await?;
+    exec(conn, "COMMIT")?;
+    // Readiness learns of the commit before any caller does: a caller that
+    // asks right after its answer must not hear of an older failure.
+    health
+        .writes
+        .committed(batch.iter().any(|job| job.shows_recovery()));
     // Durable now: answer, in the order the writes were stored.
     for job in batch.drain(..) {
         job.settle(None);
@@ -167,18 +216,15 @@ async fn commit_batch(
     Ok(())
 }
 
-fn fail_all(
-    batch: &mut Vec<Box<dyn Pending<SqliteConnection>>>,
-    error: &StoreError,
-    health: &Health,
-) {
+fn fail_all(batch: &mut Vec<Box<dyn Pending<Connection>>>, error: &StoreError, health: &Health) {
     health.writes.failed(error);
     for job in batch.drain(..) {
         job.settle(Some(error));
     }
 }
 
-/// One statement on the write connection.
-async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(&mut *conn).await.map(|_| ())
+/// One statement without results on the write connection, prepared once.
+fn exec(conn: &Connection, sql: &str) -> Result<(), StoreError> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }
