@@ -34,7 +34,7 @@ use crate::StoreError;
 /// enough that one batch's latency stays small.
 const MAX_BATCH: usize = 512;
 /// How long a write waits for a lock another process holds on the file.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends writes to the writer thread.
 pub(super) struct Writer {
